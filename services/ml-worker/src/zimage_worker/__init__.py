@@ -1,0 +1,1 @@
+"""zimage ml-worker: runs the Z-Image pipeline for queued generation tasks."""
