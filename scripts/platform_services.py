@@ -1,0 +1,99 @@
+"""The platform's processes in the embedded mode: one list that `make dev`, `make db-migrate` and tests share."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port_offset: int | None  # from DEV_PORT_BASE; None for processes without HTTP
+    factory: str | None = None  # "module:create_app" served by uvicorn --factory
+    command: tuple[str, ...] = ()  # any other process
+    package: str = ""  # importable package that must exist for the service to run
+    url_env: str | None = None  # env var other services use to reach it
+    migrations: str | None = None  # "module:migration_target" for services that own tables
+    settings: str | None = None  # "module:Settings"
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def available(self) -> bool:
+        module = (self.factory or "").partition(":")[0] or self.package
+        try:
+            return importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:
+            return False
+
+
+SERVICES: tuple[Service, ...] = (
+    Service(
+        "auth",
+        1,
+        factory="zimage_auth.main:create_app",
+        package="zimage_auth",
+        url_env="AUTH_SERVICE_URL",
+        migrations="zimage_auth.database:migration_target",
+        settings="zimage_auth.config:Settings",
+    ),
+    Service(
+        "image",
+        2,
+        factory="zimage_image.main:create_app",
+        package="zimage_image",
+        url_env="IMAGE_SERVICE_URL",
+        migrations="zimage_image.database:migration_target",
+        settings="zimage_image.config:Settings",
+    ),
+    Service(
+        "gallery",
+        3,
+        factory="zimage_gallery.main:create_app",
+        package="zimage_gallery",
+        url_env="GALLERY_SERVICE_URL",
+        migrations="zimage_gallery.database:migration_target",
+        settings="zimage_gallery.config:Settings",
+    ),
+    Service("gateway", 0, factory="zimage_gateway.main:create_app", package="zimage_gateway"),
+)
+
+
+def port_base() -> int:
+    return int(os.environ.get("DEV_PORT_BASE", "8000"))
+
+
+def bind_host() -> str:
+    return os.environ.get("DEV_HOST", "127.0.0.1")
+
+
+def service_urls(base: int | None = None) -> dict[str, str]:
+    """URL env vars every child gets, so the services find each other on the chosen ports."""
+    base = port_base() if base is None else base
+    return {
+        s.url_env: f"http://127.0.0.1:{base + s.port_offset}"
+        for s in SERVICES
+        if s.url_env and s.port_offset is not None
+    }
+
+
+def load_object(ref: str) -> object:
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def migrating_services() -> list[Service]:
+    """Services that own tables and whose migrations exist in this checkout."""
+    out = []
+    for s in SERVICES:
+        if s.migrations and s.available and _exists(s.migrations.partition(":")[0]):
+            out.append(s)
+    return out
+
+
+def _exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
