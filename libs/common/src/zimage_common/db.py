@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 log = structlog.get_logger("zimage.db")
@@ -85,9 +86,9 @@ def engine_for(url: str, schema: str | None = None, **kwargs: Any) -> AsyncEngin
     connect_args: dict[str, Any] = {"timeout": 5, "command_timeout": 30}
     if schema:
         connect_args["server_settings"] = {"search_path": schema}
-    return create_async_engine(
-        url, connect_args=connect_args, pool_pre_ping=True, pool_timeout=10, **kwargs
-    )
+    # NullPool (migrations) has no queue to wait on and rejects pool_timeout.
+    pool_options: dict[str, Any] = {} if kwargs.get("poolclass") is NullPool else {"pool_timeout": 10}
+    return create_async_engine(url, connect_args=connect_args, pool_pre_ping=True, **pool_options, **kwargs)
 
 
 def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
