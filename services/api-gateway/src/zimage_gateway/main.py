@@ -1,0 +1,159 @@
+"""api-gateway: the one public API origin. Run with `uvicorn --factory zimage_gateway.main:create_app`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+import httpx
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from zimage_common import __version__
+from zimage_common.errors import BadRequest, NotFound, Unauthorized
+from zimage_common.observability import configure_logging
+from zimage_common.service import API_PREFIX, ReadinessCheck, create_service_app
+from zimage_common.tokens import RemoteJWKS, TokenVerifier, bearer_token, revocations_for
+
+from zimage_gateway.config import Settings
+from zimage_gateway.docs import OPENAPI_PATH, docs_router
+from zimage_gateway.openapi import MergedSpec
+from zimage_gateway.proxy import Proxy, new_upstream_client
+from zimage_gateway.ratelimits import EdgeLimits
+from zimage_gateway.routes import RouteTable, has_dot_segments
+from zimage_gateway.security import install_browser_protections
+
+SERVICE = "api-gateway"
+PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class PlatformHealth(BaseModel):
+    status: Literal["ok", "degraded"]
+    service: str
+    version: str
+    services: dict[str, str]
+
+
+class Gateway:
+    """What one gateway process holds: settings, the route table, the upstream client and its users."""
+
+    def __init__(self, settings: Settings, client: httpx.AsyncClient, own_spec: Any) -> None:
+        self.settings = settings
+        self.client = client
+        self.routes = RouteTable(settings)
+        self.limits = EdgeLimits(settings)
+        self.proxy = Proxy(client, settings)
+        self.revocations = revocations_for(settings.redis_url, settings.data_dir)
+        self.verifier = TokenVerifier(
+            RemoteJWKS(settings.jwks_url),
+            self.revocations,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+        self.spec = MergedSpec(
+            client,
+            self.routes,
+            own_spec,
+            ttl=settings.openapi_cache_seconds,
+            timeout=settings.health_timeout_seconds,
+        )
+
+    async def check_health(self, service: str) -> None:
+        resp = await self.client.get(
+            f"{self.routes.base_urls[service]}/health", timeout=self.settings.health_timeout_seconds
+        )
+        resp.raise_for_status()
+
+    def health_checks(self) -> Mapping[str, ReadinessCheck]:
+        return {service: (lambda s=service: self.check_health(s)) for service in self.routes.base_urls}
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        await self.revocations.close()
+
+
+def get_gateway(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+GatewayDep = Annotated[Gateway, Depends(get_gateway)]
+
+
+async def limit_by_address(request: Request, gateway: GatewayDep) -> None:
+    await gateway.limits.check_address(request)
+
+
+def api_router(settings: Settings) -> APIRouter:
+    # /health, /ready and /metrics live outside this router: they are never rate limited.
+    router = APIRouter(dependencies=[Depends(limit_by_address)])
+
+    @router.get(f"{API_PREFIX}/health", tags=["gateway"], operation_id="gateway_health")
+    async def platform_health(gateway: GatewayDep) -> PlatformHealth:
+        """The gateway and every service behind it, as the gateway sees them."""
+        results: dict[str, str] = {}
+
+        async def probe(service: str) -> None:
+            try:
+                await gateway.check_health(service)
+                results[service] = "ok"
+            except httpx.HTTPError as exc:
+                results[service] = f"unavailable: {type(exc).__name__}"
+
+        await asyncio.gather(*(probe(s) for s in gateway.routes.base_urls))
+        return PlatformHealth(
+            status="ok" if all(v == "ok" for v in results.values()) else "degraded",
+            service=SERVICE,
+            version=__version__,
+            services=dict(sorted(results.items())),
+        )
+
+    if settings.docs_enabled:
+
+        @router.get(OPENAPI_PATH, include_in_schema=False)
+        async def merged_openapi(gateway: GatewayDep) -> JSONResponse:
+            return JSONResponse(await gateway.spec.get(), headers={"Cache-Control": "no-cache"})
+
+        router.include_router(docs_router())
+
+    @router.api_route(f"{API_PREFIX}/{{path:path}}", methods=PROXY_METHODS, include_in_schema=False)
+    async def proxy(request: Request, gateway: GatewayDep) -> Response:
+        path = request.scope["path"]
+        if has_dot_segments(path):
+            raise BadRequest("Paths may not contain '.' or '..' segments")
+        target = gateway.routes.resolve(request.method, path)
+        if target is None:
+            raise NotFound(f"No API route for {path}")
+        if not target.public:
+            token = bearer_token(request.headers.get("authorization"))
+            if token is None:
+                raise Unauthorized("Sign in required: send 'Authorization: Bearer <access token>'")
+            principal = await gateway.verifier.verify_access(token)
+            await gateway.limits.check_user(principal)
+        return await gateway.proxy.forward(request, target)
+
+    return router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(json_logs=settings.json_logs, level=settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        gateway = Gateway(settings, new_upstream_client(settings), app.openapi)
+        app.state.gateway = gateway
+        try:
+            yield
+        finally:
+            await gateway.close()
+
+    app = create_service_app(
+        SERVICE, docs=False, lifespan=lifespan, readiness=lambda app: app.state.gateway.health_checks()
+    )
+    app.state.settings = settings
+    app.include_router(api_router(settings))
+    install_browser_protections(app, settings)
+    return app
