@@ -1,0 +1,26 @@
+"""Declarative base for auth-service tables and the Alembic target that creates them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import DeclarativeBase
+from zimage_common.db import new_metadata
+from zimage_common.migrations import MigrationTarget
+
+from zimage_auth.config import Settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+def migration_target(settings: Settings) -> MigrationTarget:
+    return MigrationTarget(
+        service="auth",
+        script_location=MIGRATIONS_DIR,
+        url=settings.resolved_database_url(),
+        schema=settings.database_schema,
+    )
