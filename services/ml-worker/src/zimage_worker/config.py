@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+from zimage_common.settings import ServiceSettings
+
+from zimage_worker.engine import EngineName
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="WORKER_")
+    service_name: ClassVar[str] = "ml-worker"
+
+    engine: EngineName = Field("auto", validation_alias="ZIMAGE_ENGINE")
+    # A folder holding Z-Image-Turbo in diffusers layout; unset means {DATA_DIR}/models/Z-Image-Turbo.
+    model_path: Path | None = Field(None, validation_alias="MODEL_PATH")
+    # "cuda", "cuda:1", "cpu"; unset means CUDA when there is one.
+    device: str | None = Field(None, validation_alias="ZIMAGE_DEVICE")
+
+    @property
+    def resolved_model_path(self) -> Path:
+        return self.model_path or self.data_dir / "models" / "Z-Image-Turbo"
+
+    @property
+    def tiny_cache_dir(self) -> Path:
+        return self.tiny_cache_override or self.data_dir / "models" / "tiny-zimage"
+
+    heartbeat_seconds: float = Field(
+        2.0, gt=0, description="Lease renewal period; image-service's lease is longer"
+    )
+    soft_time_limit: int = Field(300, ge=10, description="Seconds before a task is asked to stop")
+    hard_time_limit: int = Field(
+        360, ge=20, description="Seconds before the process running a task is killed"
+    )
+    max_tasks_per_child: int = Field(
+        0, ge=0, description="Recycle a pool process after this many tasks (0: never)"
+    )
+    # Test-only switches for the reliability suite; production refuses them.
+    fault_injection: bool = False
+    fault_step_delay_seconds: float = Field(0.0, ge=0)
+
+    def insecure_reasons(self) -> list[str]:
+        reasons = super().insecure_reasons()
+        if self.fault_injection:
+            reasons.append("WORKER_FAULT_INJECTION is on")
+        return reasons
+
+    # Where the tiny demo pipeline is cached after its first build (shared by tests to save time).
+    tiny_cache_override: Path | None = Field(None, validation_alias="ZIMAGE_TINY_CACHE_DIR")

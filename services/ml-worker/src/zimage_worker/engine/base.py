@@ -1,0 +1,183 @@
+"""What every engine offers: one request in, PIL images out, with per-step progress and cancellation."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import torch
+from zimage_common.sizes import MAX_SIDE, MIN_SIDE, MULTIPLE, is_valid_generation_size
+
+if TYPE_CHECKING:
+    from diffusers.pipelines.z_image.pipeline_z_image import ZImagePipeline
+    from PIL import Image
+
+log = logging.getLogger(__name__)
+
+StepCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+MAX_IMAGES = 4
+MAX_STEPS = 50
+MAX_SEED = 2**63 - 1
+DEFAULT_STEPS = 8  # Z-Image-Turbo is distilled for 8 steps
+DEFAULT_GUIDANCE = 0.0  # Turbo runs without classifier-free guidance
+MAX_SEQUENCE_LENGTH = 512  # prompt tokens the pipeline keeps (chat template included); the rest is cut
+
+
+class ModelNotAvailable(RuntimeError):
+    """The Z-Image-Turbo weights are not on this machine; the message says how to get them."""
+
+
+class GenerationCanceled(Exception):
+    """The caller asked to stop; the run was abandoned and produced nothing."""
+
+
+def image_seeds(seed: int, num_images: int) -> list[int]:
+    """Image i of a request uses seed + i, so any single image can be regenerated on its own."""
+    return [(seed + i) % (MAX_SEED + 1) for i in range(num_images)]
+
+
+def random_seed() -> int:
+    return secrets.randbelow(2**32)
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    prompt: str
+    width: int = 1024
+    height: int = 1024
+    negative_prompt: str = ""
+    num_images: int = 1
+    seed: int = field(default_factory=random_seed)
+    steps: int = DEFAULT_STEPS
+    guidance_scale: float = DEFAULT_GUIDANCE
+
+    def __post_init__(self) -> None:
+        # Multiples of 16: the VAE downscales by 8 and the transformer packs 2x2 latent patches.
+        if not is_valid_generation_size(self.width, self.height):
+            raise ValueError(
+                f"width and height must be multiples of {MULTIPLE} within {MIN_SIDE}-{MAX_SIDE}, "
+                f"got {self.width}x{self.height}"
+            )
+        if not 1 <= self.num_images <= MAX_IMAGES:
+            raise ValueError(f"num_images must be within 1-{MAX_IMAGES}, got {self.num_images}")
+        if not 1 <= self.steps <= MAX_STEPS:
+            raise ValueError(f"steps must be within 1-{MAX_STEPS}, got {self.steps}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed must be within 0-{MAX_SEED}, got {self.seed}")
+        if self.guidance_scale < 0:
+            raise ValueError(f"guidance_scale must not be negative, got {self.guidance_scale}")
+
+    @property
+    def seeds(self) -> list[int]:
+        return image_seeds(self.seed, self.num_images)
+
+
+class Engine(ABC):
+    """A text-to-image engine, loaded once per process and reused for every task.
+
+    Both engines run diffusers' `ZImagePipeline`; they differ only in where the pipeline comes from.
+    """
+
+    name: ClassVar[str]
+
+    def __init__(self, model_id: str, device: torch.device) -> None:
+        self.model_id = model_id
+        self.device = device
+        self._pipeline: ZImagePipeline | None = None
+        self._load_lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._pipeline is not None
+
+    def load(self) -> None:
+        """Load the pipeline onto the device; later calls do nothing."""
+        with self._load_lock:
+            if self._pipeline is None:
+                with _quiet_progress_bars():
+                    pipeline = self._load_pipeline()
+                pipeline.set_progress_bar_config(disable=True)  # workers log steps through on_step instead
+                self._pipeline = pipeline
+
+    @abstractmethod
+    def _load_pipeline(self) -> ZImagePipeline: ...
+
+    def warmup(self) -> None:
+        """One small generation, so the first real task does not pay for lazy initialisation."""
+        self.generate(GenerationRequest(prompt="warmup", width=256, height=256, seed=0))
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        on_step: StepCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+    ) -> list[Image.Image]:
+        """Run one request. `on_step(i, n)` follows step i of n; `should_cancel()` is asked before the
+        run and after every step, and a True answer raises `GenerationCanceled`."""
+        self.load()
+        assert self._pipeline is not None
+        if should_cancel is not None and should_cancel():
+            raise GenerationCanceled("canceled before the run started")
+        steps = request.steps
+
+        def on_step_end(
+            _pipeline: Any, step_index: int, _timestep: Any, callback_kwargs: dict[str, Any]
+        ) -> dict[str, Any]:
+            if on_step is not None:
+                on_step(step_index + 1, steps)
+            if should_cancel is not None and should_cancel():
+                raise GenerationCanceled(f"canceled after step {step_index + 1} of {steps}")
+            return callback_kwargs
+
+        # CPU generators give the same noise for a seed on every device and card.
+        generators = [torch.Generator(device="cpu").manual_seed(seed) for seed in request.seeds]
+        output = self._pipeline(
+            prompt=request.prompt,
+            negative_prompt=request.negative_prompt or None,
+            height=request.height,
+            width=request.width,
+            num_inference_steps=steps,
+            guidance_scale=request.guidance_scale,
+            num_images_per_prompt=request.num_images,
+            generator=generators,
+            callback_on_step_end=on_step_end,
+            max_sequence_length=MAX_SEQUENCE_LENGTH,
+            output_type="pil",
+        )
+        images: list[Image.Image] = list(output.images)
+        for image, seed in zip(images, request.seeds, strict=True):
+            image.info.update({"engine": self.name, "model": self.model_id, "seed": str(seed)})
+        return images
+
+
+@contextmanager
+def _quiet_progress_bars() -> Iterator[None]:
+    """Loading draws tqdm bars per component and per shard; worker logs want none of them."""
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    diffusers_enabled = diffusers_logging.is_progress_bar_enabled()
+    transformers_enabled = transformers_logging.is_progress_bar_enabled()
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if diffusers_enabled:
+            diffusers_logging.enable_progress_bar()
+        if transformers_enabled:
+            transformers_logging.enable_progress_bar()
+
+
+def pick_device(device: str | torch.device | None = None) -> torch.device:
+    if device is not None:
+        return torch.device(device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
