@@ -71,7 +71,7 @@ def new_upstream_client(settings: Settings) -> httpx.AsyncClient:
             max_keepalive_connections=min(100, settings.upstream_max_connections),
             keepalive_expiry=30,
         ),
-        cookies=httpx.Cookies(no_cookie_jar()),
+        cookies=no_cookie_jar(),
         follow_redirects=False,
         trust_env=False,  # service URLs are internal; HTTP(S)_PROXY must not apply
     )
