@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import os
 import re
+import socket
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -93,6 +95,29 @@ async def test_unreachable_service_is_503(
     assert int(resp.headers["retry-after"]) > 0
 
 
+async def test_service_speaking_garbage_is_503(
+    start_gateway: Any, auth_headers: dict, expect_error: ErrorCheck
+) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+
+        def answer_garbage() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"SPEAKING NO HTTP\r\n\r\n")
+
+        thread = threading.Thread(target=answer_garbage, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        with start_gateway(gallery_service_url=url) as gw:
+            async with gw.client() as client:
+                resp = await client.get("/api/v1/gallery/images", headers=auth_headers)
+        thread.join(timeout=5)
+    assert "gallery-service is unavailable" in expect_error(resp, 503, "ServiceUnavailable")
+
+
 async def test_slow_service_is_503(
     start_gateway: Any, upstreams: Any, auth_headers: dict, expect_error: ErrorCheck
 ) -> None:
@@ -156,6 +181,7 @@ async def test_forwarded_headers(gateway: Any, upstreams: Any, auth_headers: dic
                 "X-Hop-Secret": "do-not-forward",
                 "Keep-Alive": "timeout=5",
                 "Proxy-Authorization": "Basic Zm9vOmJhcg==",
+                "Expect": "100-continue",
                 "X-Custom": "kept",
             },
         )
@@ -169,7 +195,7 @@ async def test_forwarded_headers(gateway: Any, upstreams: Any, auth_headers: dic
     assert headers["host"] != ["api.example.test"]
     assert headers["authorization"] == [auth_headers["Authorization"]]
     assert headers["x-custom"] == ["kept"]
-    for dropped in ("x-hop-secret", "keep-alive", "proxy-authorization", "x-real-ip", "forwarded"):
+    for dropped in ("x-hop-secret", "keep-alive", "proxy-authorization", "x-real-ip", "forwarded", "expect"):
         assert dropped not in headers, dropped
 
 

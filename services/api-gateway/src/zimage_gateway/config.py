@@ -22,6 +22,8 @@ DEV_WEB_ORIGINS = ["http://localhost:3000", "http://localhost:3001"]
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_")
     service_name: ClassVar[str] = "gateway"
+    # The gateway signs nothing and calls no internal route: no shared secret to demand in production.
+    secret_fields: ClassVar[tuple[str, ...]] = ()
 
     # Browser origins allowed to call the API with credentials; JSON list or comma-separated.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEV_WEB_ORIGINS))
