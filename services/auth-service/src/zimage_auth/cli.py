@@ -59,8 +59,10 @@ async def create_admin(settings: Settings, email: str, password: str | None, dis
     else:
         print(f"promoted {user.email} (id {user.id}) to admin; account is active")
         if password is not None:
-            print("note: the existing password was kept; --password only applies to new accounts",
-                  file=sys.stderr)
+            print(
+                "note: the existing password was kept; --password only applies to new accounts",
+                file=sys.stderr,
+            )
     return 0
 
 

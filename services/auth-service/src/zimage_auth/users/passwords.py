@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from functools import cache
+from importlib.resources import files
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -20,22 +21,9 @@ _hasher = PasswordHash((Argon2Hasher(memory_cost=19456, time_cost=2, parallelism
 
 # Frequent leaked passwords that pass the length and character rules; compared case-insensitively.
 COMMON_PASSWORDS = frozenset(
-    {
-        "password1!", "password12", "password123", "password1234", "password12345", "password123!",
-        "passw0rd123", "p@ssw0rd123", "p@ssword123", "1234567890a", "a1234567890", "abc1234567",
-        "abcd123456", "abcdef1234", "qwerty12345", "qwerty123456", "qwertyuiop1", "qwertyuiop123",
-        "1qaz2wsx3edc", "1q2w3e4r5t", "1q2w3e4r5t6y", "q1w2e3r4t5", "q1w2e3r4t5y6", "zaq12wsxcde3",
-        "iloveyou12", "iloveyou123", "welcome123", "welcome1234", "letmein123", "letmein1234",
-        "admin12345", "admin123456", "administrator1", "changeme123", "changeme1!", "trustno1234",
-        "football123", "baseball123", "sunshine123", "princess123", "dragon12345", "monkey12345",
-        "master12345", "superman123", "batman12345", "starwars123", "computer123", "internet123",
-        "michael1234", "jennifer123", "shadow12345", "hello12345", "hello123456", "whatever123",
-        "freedom1234", "samsung1234", "google12345", "secret12345", "summer2024!", "summer2025!",
-        "winter2024!", "spring2025!", "autumn2025!", "zimage12345", "marketing123", "company123",
-        "qwer1234!@#$", "asdf1234!@#$", "!qaz2wsx#edc", "test123456", "testing1234", "user123456",
-        "login123456", "pass123456", "passpass12", "aaaaaaaaa1", "asdfghjkl1", "asdfghjkl123",
-        "zxcvbnm123", "zxcvbnm1234", "1234qwerasdf", "qazwsx12345", "000000000a", "111111111a",
-    }
+    line.strip().lower()
+    for line in (files("zimage_auth.users") / "common_passwords.txt").read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
 )
 
 

@@ -45,8 +45,9 @@ async def get_me(principal: CurrentUser, session: SessionDep) -> UserOut:
     operation_id="users_me_update",
     tags=["users"],
     summary="Change display name and/or password (a new password ends every other session)",
-    responses=error_responses(Unauthorized, AccountDisabled, WrongCurrentPassword, Unprocessable,
-                              WeakPassword, TooManyRequests),
+    responses=error_responses(
+        Unauthorized, AccountDisabled, WrongCurrentPassword, Unprocessable, WeakPassword, TooManyRequests
+    ),
 )
 async def update_me(
     body: UserUpdate,
