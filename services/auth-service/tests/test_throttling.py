@@ -1,7 +1,8 @@
 """Login throttling per account and per client address, in memory and in Redis (ASVS 6.1.1, 6.3.1).
 
 Each test connects from its own loopback address (127.x.y.z), so it is its own client to the throttle
-even where Redis is shared by the whole run. 127.0.0.1 plays the gateway, the one trusted proxy.
+even where Redis is shared by the whole run. 127.0.0.2 plays the gateway, the one trusted proxy (not
+127.0.0.1, which uvicorn's own proxy-header handling would trust regardless of our rules).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tests.support.servers import ServerThread
 
 ACCOUNT_LIMIT, ACCOUNT_WINDOW = 5, 3
 ADDRESS_LIMIT = 8
+GATEWAY = "127.0.0.2"
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -36,7 +38,7 @@ def store(request: pytest.FixtureRequest) -> str | None:
 def server_overrides(store: str | None) -> dict[str, Any]:
     return {
         "redis_url": store,
-        "trusted_proxies": ["127.0.0.1"],
+        "trusted_proxies": [GATEWAY],
         "login_account_limit": f"{ACCOUNT_LIMIT}/{ACCOUNT_WINDOW} seconds",
         "login_ip_limit": f"{ADDRESS_LIMIT}/1 minute",
     }
@@ -109,7 +111,7 @@ async def test_failed_logins_from_one_address_are_throttled_whatever_it_forwards
 
     # Through the trusted gateway, the forwarded address counts: the attacker's is still throttled,
     # another client's is not.
-    async with client_from(server, "127.0.0.1") as gateway:
+    async with client_from(server, GATEWAY) as gateway:
         relayed = await gateway.post(
             f"{api.API}/auth/login",
             json={"email": api.unique_email("relayed"), "password": "Wrong-guess-0001"},

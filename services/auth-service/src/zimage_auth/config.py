@@ -3,6 +3,7 @@
 Client addresses for login throttling come from `TRUSTED_PROXIES` (shared, unprefixed, a JSON list):
 for auth-service it must hold the api-gateway's address (127.0.0.1 in the embedded mode), because the
 gateway is the hop that forwards `X-Forwarded-For`. Any other peer's `X-Forwarded-For` is ignored.
+Run uvicorn with `--no-proxy-headers`, so these rules, not uvicorn's, judge `X-Forwarded-For`.
 """
 
 from __future__ import annotations

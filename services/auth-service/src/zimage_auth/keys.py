@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -74,13 +75,16 @@ def _from_pem(pem: bytes, source: str) -> SigningKey:
 def _write_new_key(path: Path) -> SigningKey:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = SigningKey(Ed25519PrivateKey.generate())
-    # O_EXCL: if another process created the key meanwhile, keep theirs and read it.
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".jwt-", suffix=".tmp")  # created 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key.private_pem())
+        # link() publishes the complete file or fails if another process was first; then theirs wins.
+        os.link(tmp_name, path)
     except FileExistsError:
         return _from_pem(path.read_bytes(), str(path))
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key.private_pem())
+    finally:
+        os.unlink(tmp_name)
     log.info("jwt_key_generated", path=str(path), kid=key.kid)
     return key
 

@@ -1,4 +1,4 @@
-"""auth-service composition root: `uvicorn --factory zimage_auth.main:create_app`."""
+"""auth-service composition root: `uvicorn --factory zimage_auth.main:create_app --no-proxy-headers`."""
 
 from __future__ import annotations
 
