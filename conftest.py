@@ -39,9 +39,7 @@ def redis_url() -> str:
     try:
         client.ping()
     except redis.RedisError as exc:
-        raise RuntimeError(
-            f"Redis is required for the tests and is not reachable at {REDIS_TEST_URL}: {exc}"
-        ) from exc
+        raise RuntimeError(f"Redis is required for the tests and is not reachable at {REDIS_TEST_URL}: {exc}") from exc
     client.flushdb()
     client.close()
     return REDIS_TEST_URL

@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from alembic import command
-
 from platform_services import load_object, migrating_services
 from zimage_common.migrations import MigrationTarget, downgrade, upgrade
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -16,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
 from platform_services import SERVICES, Service, bind_host, port_base, service_urls
 
 COLOURS = ("\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m", "\033[91m", "\033[96m")
@@ -25,6 +25,7 @@ READY_TIMEOUT_S = float(os.environ.get("DEV_READY_TIMEOUT", "120"))
 STOP_GRACE_S = 10.0
 MAX_BACKOFF_S = 30.0
 HEALTHY_RUN_S = 30.0  # a child that ran this long resets its backoff
+TRY_USER = {"email": "me@example.com", "password": "correct-horse-42", "display_name": "Me"}
 
 
 def use_colour() -> bool:
@@ -41,6 +42,7 @@ class Child:
     process: asyncio.subprocess.Process | None = None
     restarts: int = 0
     started_at: float = 0.0
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
     pump: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
@@ -69,19 +71,38 @@ class Supervisor:
             if service.factory:
                 port = self.base + (service.port_offset or 0)
                 argv = [
-                    sys.executable, "-m", "uvicorn", "--factory", service.factory,
-                    "--host", self.host, "--port", str(port), "--no-access-log", "--timeout-graceful-shutdown", "5",
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    service.factory,
+                    "--host",
+                    self.host,
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                    "--timeout-graceful-shutdown",
+                    "5",
+                    "--no-proxy-headers",  # X-Forwarded-For is judged by our own trusted-proxy rules
                 ]
             else:
                 argv = list(service.command)
             self.children.append(
-                Child(service, argv, {**env, **service.extra_env}, COLOURS[i % len(COLOURS)], log_dir / f"{service.name}.log")
+                Child(
+                    service,
+                    argv,
+                    {**env, **service.extra_env},
+                    COLOURS[i % len(COLOURS)],
+                    log_dir / f"{service.name}.log",
+                )
             )
 
     async def migrate(self) -> None:
         self.say("applying database migrations ...")
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, str(Path(__file__).with_name("db.py")), "upgrade",
+            sys.executable,
+            str(Path(__file__).with_name("db.py")),
+            "upgrade",
             env={**os.environ, "DATA_DIR": str(self.data_dir)},
         )
         if await proc.wait() != 0:
@@ -103,6 +124,8 @@ class Supervisor:
         with child.log_path.open("a", encoding="utf-8") as log:
             async for raw in process.stdout:
                 line = raw.decode("utf-8", "replace").rstrip()
+                if child.service.ready_line and child.service.ready_line in line:
+                    child.ready.set()
                 print(f"{child.label} {line}", flush=True)
                 log.write(line + "\n")
                 log.flush()
@@ -128,8 +151,11 @@ class Supervisor:
 
     async def wait_ready(self) -> bool:
         deadline = time.monotonic() + READY_TIMEOUT_S
-        pending = {c.service.name: f"http://127.0.0.1:{self.base + c.service.port_offset}/health"
-                   for c in self.children if c.service.port_offset is not None}
+        pending = {
+            c.service.name: f"http://127.0.0.1:{self.base + c.service.port_offset}/health"
+            for c in self.children
+            if c.service.port_offset is not None
+        }
         async with httpx.AsyncClient(timeout=2.0) as client:
             while pending and time.monotonic() < deadline and not self.stopping.is_set():
                 for name, url in list(pending.items()):
@@ -138,21 +164,44 @@ class Supervisor:
                             del pending[name]
                 if pending:
                     await asyncio.sleep(0.3)
+        for child in self.children:
+            if child.service.ready_line and not child.ready.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(child.ready.wait(), timeout=max(0.1, deadline - time.monotonic()))
+                if not child.ready.is_set():
+                    pending[child.service.name] = "ready line"
         if pending:
             self.say(f"not ready after {READY_TIMEOUT_S:.0f} s: {', '.join(sorted(pending))} (see their logs above)")
         return not pending
 
+    def backends(self) -> str:
+        env = os.environ
+        database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite files"
+        queue = (
+            "Redis"
+            if env.get("CELERY_BROKER_URL", "").startswith("redis")
+            or (env.get("REDIS_URL") and not env.get("CELERY_BROKER_URL"))
+            else "filesystem queue"
+        )
+        objects = "S3" if env.get("S3_ENDPOINT_URL") else "local files"
+        return f"{database}, {queue}, {objects}"
+
     def banner(self) -> None:
         gw = f"http://localhost:{self.base}"
         lines = [
-            "zimage-platform is ready (embedded mode)",
+            f"zimage-platform is ready ({self.backends()})",
             f"  API            {gw}/api/v1   (docs: {gw}/api/v1/docs)",
-            *(f"  {c.service.name:<14} http://127.0.0.1:{self.base + c.service.port_offset}  (pid {c.process.pid if c.process else '-'})"
-              for c in self.children if c.service.port_offset),
+        ]
+        for c in self.children:
+            pid = c.process.pid if c.process else "-"
+            where = f"http://127.0.0.1:{self.base + c.service.port_offset}" if c.service.port_offset else ""
+            if c.service.port_offset != 0:
+                lines.append(f"  {c.service.name:<14} {where or 'no HTTP port':<24} (pid {pid})")
+        lines += [
             f"  data           {self.data_dir.resolve()}   (logs: make logs)",
             "  first admin    make admin EMAIL=you@example.com",
             f"  try it         curl -s -X POST {gw}/api/v1/auth/register -H 'content-type: application/json' \\",
-            "                   -d '{\"email\":\"me@example.com\",\"password\":\"correct-horse-42\",\"display_name\":\"Me\"}'",
+            "                   -d '" + json.dumps(TRY_USER) + "'",
             "  stop           Ctrl-C",
         ]
         for line in lines:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from dataclasses import dataclass, field
 
 
@@ -18,6 +19,7 @@ class Service:
     migrations: str | None = None  # "module:migration_target" for services that own tables
     settings: str | None = None  # "module:Settings"
     extra_env: dict[str, str] = field(default_factory=dict)
+    ready_line: str | None = None  # for processes without HTTP: a log line that means "ready"
 
     @property
     def available(self) -> bool:
@@ -57,6 +59,32 @@ SERVICES: tuple[Service, ...] = (
         settings="zimage_gallery.config:Settings",
     ),
     Service("gateway", 0, factory="zimage_gateway.main:create_app", package="zimage_gateway"),
+    Service(
+        "worker",
+        None,
+        command=(
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "zimage_worker.celery_app",
+            "worker",
+            "--queues",
+            "image_generation",
+            "--concurrency",
+            "1",
+            "--pool",
+            "prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            "worker@%h",
+        ),
+        package="zimage_worker.celery_app",
+        ready_line="engine_ready",
+    ),
 )
 
 

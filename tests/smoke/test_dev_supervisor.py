@@ -61,9 +61,11 @@ class Output:
 @pytest.mark.slow
 def test_dev_supervisor_serves_and_stops_cleanly(tmp_path: Path) -> None:
     base = free_port_block()
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")
-    } | {"DATA_DIR": str(tmp_path / "data"), "DEV_PORT_BASE": str(base), "NO_COLOR": "1"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")} | {
+        "DATA_DIR": str(tmp_path / "data"),
+        "DEV_PORT_BASE": str(base),
+        "NO_COLOR": "1",
+    }
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts" / "dev.py")],
         cwd=tmp_path,
@@ -82,8 +84,9 @@ def test_dev_supervisor_serves_and_stops_cleanly(tmp_path: Path) -> None:
         gw = f"http://127.0.0.1:{base}/api/v1"
         email = f"smoke-{uuid.uuid4().hex[:8]}@example.com"
         with httpx.Client(timeout=30) as client:
-            r = client.post(f"{gw}/auth/register",
-                            json={"email": email, "password": "correct-horse-42", "display_name": "Smoke"})
+            r = client.post(
+                f"{gw}/auth/register", json={"email": email, "password": "correct-horse-42", "display_name": "Smoke"}
+            )
             assert r.status_code == 201, r.text
             r = client.post(f"{gw}/auth/login", json={"email": email, "password": "correct-horse-42"})
             assert r.status_code == 200, r.text

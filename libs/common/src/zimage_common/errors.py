@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 log = structlog.get_logger("zimage.errors")
 
@@ -153,6 +154,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(exc.status_code, code, detail, getattr(exc, "headers", None))
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, ClientDisconnect):  # nobody is left to read the answer
+            log.info("client_disconnected", path=request.url.path)
+            return _json(400, "ClientDisconnected", "The client went away before sending the whole request")
         if is_connection_error(exc):
             log.warning("dependency_unavailable", path=request.url.path, error=repr(exc)[:300])
             return _json(503, "ServiceUnavailable", "A backing service is unavailable; try again shortly",

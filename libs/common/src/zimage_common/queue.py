@@ -64,11 +64,13 @@ def celery_config(broker_url: str, data_dir: Path, *, soft_time_limit: int, hard
     }
 
 
-def make_celery(name: str, broker_url: str, data_dir: Path, *, soft_time_limit: int = 300,
-                hard_time_limit: int = 360) -> Celery:
+def make_celery(
+    name: str, broker_url: str, data_dir: Path, *, soft_time_limit: int = 300, hard_time_limit: int = 360
+) -> Celery:
     app = Celery(name)
-    app.conf.update(celery_config(broker_url, data_dir, soft_time_limit=soft_time_limit,
-                                  hard_time_limit=hard_time_limit))
+    app.conf.update(
+        celery_config(broker_url, data_dir, soft_time_limit=soft_time_limit, hard_time_limit=hard_time_limit)
+    )
     return app
 
 
@@ -89,8 +91,13 @@ class CeleryJobQueue(JobQueue):
         self.app = app
 
     def _publish(self, task_id: str) -> None:
-        self.app.send_task(GENERATE_TASK, args=[task_id], queue=QUEUE, retry=True,
-                           retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
+        self.app.send_task(
+            GENERATE_TASK,
+            args=[task_id],
+            queue=QUEUE,
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+        )
 
     async def publish_generation(self, task_id: str) -> None:
         try:

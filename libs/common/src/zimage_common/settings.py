@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from zimage_common.objects import ObjectStore
 
 # Values shipped in .env.example and code defaults; production refuses every one of them.
 KNOWN_DEFAULT_SECRETS = frozenset(
@@ -40,7 +43,7 @@ class ServiceSettings(BaseSettings):
 
     service_name: ClassVar[str] = "service"
     # Names of fields holding secrets, checked in production mode.
-    secret_fields: ClassVar[tuple[str, ...]] = ("internal_token",)
+    secret_fields: ClassVar[tuple[str, ...]] = ("internal_token", "object_signing_secret")
 
     env: Literal["development", "production"] = Field("development", validation_alias="ZIMAGE_ENV")
     debug: bool = Field(False, validation_alias="ZIMAGE_DEBUG")
@@ -56,6 +59,17 @@ class ServiceSettings(BaseSettings):
     internal_token: str = Field("dev-internal-token-change-me-please-0000", validation_alias="INTERNAL_TOKEN")
     # Addresses whose X-Forwarded-For is believed (the edge proxy, the gateway).
     trusted_proxies: list[str] = Field(default_factory=list, validation_alias="TRUSTED_PROXIES")
+    # Object storage: a local folder unless an S3 endpoint is configured.
+    s3_endpoint_url: str | None = Field(None, validation_alias="S3_ENDPOINT_URL")
+    s3_public_endpoint_url: str | None = Field(None, validation_alias="S3_PUBLIC_ENDPOINT_URL")
+    s3_bucket: str = Field("zimage", validation_alias="S3_BUCKET")
+    s3_region: str = Field("us-east-1", validation_alias="S3_REGION")
+    s3_access_key: str | None = Field(None, validation_alias="S3_ACCESS_KEY")
+    s3_secret_key: str | None = Field(None, validation_alias="S3_SECRET_KEY")
+    object_signing_secret: str = Field(
+        "dev-signing-secret-change-me-please-000000", validation_alias="OBJECT_SIGNING_SECRET"
+    )
+    celery_broker_url: str | None = Field(None, validation_alias="CELERY_BROKER_URL")
     jwt_issuer: str = Field("zimage-auth", validation_alias="JWT_ISSUER")
     jwt_audience: str = Field("zimage", validation_alias="JWT_AUDIENCE")
 
@@ -70,6 +84,27 @@ class ServiceSettings(BaseSettings):
     @property
     def jwks_url(self) -> str:
         return f"{self.auth_service_url.rstrip('/')}/.well-known/jwks.json"
+
+    @property
+    def broker_url(self) -> str:
+        from zimage_common.queue import resolve_broker_url
+
+        return resolve_broker_url(self.celery_broker_url, self.redis_url)
+
+    def object_store(self, public_base_url: str = "/api/v1/objects") -> ObjectStore:
+        from zimage_common.objects import object_store_for
+
+        return object_store_for(
+            data_dir=self.data_dir,
+            s3_endpoint_url=self.s3_endpoint_url,
+            s3_bucket=self.s3_bucket,
+            s3_region=self.s3_region,
+            s3_access_key=self.s3_access_key,
+            s3_secret_key=self.s3_secret_key,
+            s3_public_endpoint_url=self.s3_public_endpoint_url,
+            signing_secret=self.object_signing_secret,
+            public_base_url=public_base_url,
+        )
 
     def resolved_database_url(self) -> str:
         """The async SQLAlchemy URL: PostgreSQL when DATABASE_URL is set, else a SQLite file per service."""
@@ -91,6 +126,8 @@ class ServiceSettings(BaseSettings):
                 reasons.append(f"{env_name} is a default value; set a random secret")
             elif len(value) < MIN_SECRET_LENGTH:
                 reasons.append(f"{env_name} is shorter than {MIN_SECRET_LENGTH} characters")
+        if self.s3_endpoint_url and (self.s3_secret_key or "").lower() in KNOWN_DEFAULT_SECRETS:
+            reasons.append("S3_SECRET_KEY is empty or a default value")
         if self.debug:
             reasons.append("ZIMAGE_DEBUG is on")
         for env_name, url in (("DATABASE_URL", self.database_url), ("REDIS_URL", self.redis_url)):

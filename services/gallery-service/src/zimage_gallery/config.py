@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
-
 from zimage_common.settings import ServiceSettings
 
 

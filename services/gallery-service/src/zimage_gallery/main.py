@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-
 from zimage_common.observability import configure_logging
 from zimage_common.service import create_service_app
+
 from zimage_gallery.config import Settings
 
 

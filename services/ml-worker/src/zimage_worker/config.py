@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from zimage_common.settings import ServiceSettings
 
-from zimage_worker.engine import EngineName
+
+EngineName = Literal["auto", "zimage-turbo", "tiny"]  # kept here so the config never imports torch
 
 
 class Settings(ServiceSettings):

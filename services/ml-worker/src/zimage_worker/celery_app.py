@@ -1,0 +1,105 @@
+"""The Celery worker: `celery -A zimage_worker.celery_app worker -Q image_generation --concurrency 1`.
+
+The engine is checked in the main process (so a production worker without weights refuses to start)
+and loaded once per pool process, then warmed up before it takes a task. torch is imported only in
+the pool processes: a parent that initialised torch's thread pools can deadlock its forked children.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown
+from zimage_common.observability import configure_logging
+from zimage_common.queue import GENERATE_TASK, make_celery
+
+from zimage_worker.config import Settings
+from zimage_worker.image_service import ImageServiceClient, ImageServiceUnavailable
+
+if TYPE_CHECKING:
+    from zimage_worker.engine import Engine
+    from zimage_worker.runner import Runner
+
+settings = Settings()
+app = make_celery(
+    "zimage-worker",
+    settings.broker_url,
+    settings.data_dir,
+    soft_time_limit=settings.soft_time_limit,
+    hard_time_limit=settings.hard_time_limit,
+)
+if settings.max_tasks_per_child:
+    app.conf.worker_max_tasks_per_child = settings.max_tasks_per_child
+log = structlog.get_logger("zimage.worker")
+_runner: Runner | None = None
+
+
+def build_engine() -> Engine:
+    from zimage_worker.engine import select_engine
+
+    return select_engine(
+        settings.engine,
+        settings.model_path or settings.resolved_model_path,
+        production=settings.production,
+        cache_dir=settings.tiny_cache_dir,
+        device=settings.device,
+    )
+
+
+@worker_init.connect
+def _check_engine(**_: Any) -> None:
+    from zimage_worker.weights import HOW_TO_GET_WEIGHTS, weights_present
+
+    configure_logging(json_logs=settings.json_logs, level=settings.log_level)
+    missing = not weights_present(settings.model_path or settings.resolved_model_path)
+    if missing and (settings.engine == "zimage-turbo" or (settings.engine == "auto" and settings.production)):
+        raise SystemExit(f"ml-worker refuses to start: no Z-Image-Turbo weights. {HOW_TO_GET_WEIGHTS}")
+    log.info("worker_starting", engine=settings.engine, broker=settings.broker_url.split("://")[0])
+
+
+@worker_process_init.connect
+def _load_engine(**_: Any) -> None:
+    global _runner
+    from zimage_worker.runner import Runner
+
+    configure_logging(json_logs=settings.json_logs, level=settings.log_level)
+    engine = build_engine()
+    engine.load()
+    engine.warmup()
+    client = ImageServiceClient(settings.image_service_url, settings.internal_token)
+    _runner = Runner(
+        engine,
+        settings.object_store(),
+        client,
+        heartbeat_seconds=settings.heartbeat_seconds,
+        fault_injection=settings.fault_injection,
+        fault_step_delay=settings.fault_step_delay_seconds,
+    )
+    log.info("engine_ready", engine=engine.name, model=engine.model_id, device=str(engine.device), pid=os.getpid())
+
+
+@worker_process_shutdown.connect
+def _close(**_: Any) -> None:
+    if _runner is not None:
+        _runner.client.close()
+
+
+@app.task(name=GENERATE_TASK, bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+def generate(self: Task, task_id: str) -> str:
+    if _runner is None:  # the pool process failed to load its engine
+        raise RuntimeError("engine not loaded in this worker process")
+    from zimage_worker.runner import RetryLater
+
+    try:
+        return _runner.run(task_id).status
+    except RetryLater as exc:
+        raise self.retry(countdown=exc.seconds, max_retries=200) from exc
+    except ImageServiceUnavailable as exc:
+        raise self.retry(countdown=5, max_retries=200) from exc
+    except SoftTimeLimitExceeded:
+        log.warning("soft_time_limit", task_id=task_id)
+        return "timed_out"

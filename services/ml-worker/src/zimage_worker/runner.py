@@ -1,0 +1,219 @@
+"""One generation task from claim to report: the code path the Celery task calls."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from PIL import Image
+from zimage_common.objects import ObjectStore
+
+from zimage_worker.engine import Engine, GenerationCanceled, GenerationRequest, ModelNotAvailable
+from zimage_worker.image_service import ClaimedTask, ClaimLost, ClaimRefused, ImageServiceClient
+from zimage_worker.imaging import encode_png, encode_thumbnail_webp, fit_to_exact
+
+log = structlog.get_logger("zimage.worker")
+CRASH_MARKER = "[[crash-worker]]"  # fault injection only: see WORKER_FAULT_INJECTION
+
+
+class RetryLater(Exception):
+    def __init__(self, seconds: float, reason: str) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
+@dataclass
+class Outcome:
+    status: str  # completed | canceled | failed | skipped | superseded
+    detail: str = ""
+
+
+def object_keys(task: ClaimedTask, index: int) -> tuple[str, str]:
+    """Deterministic keys: a redelivered task overwrites the same objects."""
+    base = f"{task.user_id}/{task.task_id}/{index}"
+    return f"{base}.png", f"{base}.thumb.webp"
+
+
+class Heartbeat:
+    """Renews the task's lease and carries step progress from a side thread, off the denoising loop."""
+
+    def __init__(self, client: ImageServiceClient, task: ClaimedTask, period: float) -> None:
+        self.client = client
+        self.task = task
+        self.period = period
+        self.cancel_requested = False
+        self.lost = False
+        self._step: tuple[int, int] | None = None
+        self._sent_step: tuple[int, int] | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{task.task_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def on_step(self, step: int, total: int) -> None:
+        self._step = (step, total)
+        self._wake.set()
+
+    def should_cancel(self) -> bool:
+        return self.cancel_requested or self.lost
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=self.period)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            step = self._step
+            try:
+                fresh = step if step != self._sent_step else None
+                cancel = self.client.heartbeat(self.task, *(fresh or (None, None)))
+                self._sent_step = step
+                self.cancel_requested = self.cancel_requested or cancel
+            except ClaimLost:
+                self.lost = True
+                return
+            except Exception as exc:  # a missed heartbeat is survivable; the lease is several periods long
+                log.warning("heartbeat_failed", task_id=str(self.task.task_id), error=str(exc))
+
+
+class Runner:
+    def __init__(
+        self,
+        engine: Engine,
+        store: ObjectStore,
+        client: ImageServiceClient,
+        *,
+        heartbeat_seconds: float = 2.0,
+        fault_injection: bool = False,
+        fault_step_delay: float = 0.0,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.client = client
+        self.heartbeat_seconds = heartbeat_seconds
+        self.fault_injection = fault_injection
+        self.fault_step_delay = fault_step_delay
+        self.worker_name = f"{socket.gethostname()}:{os.getpid()}"
+
+    def run(self, task_id: str) -> Outcome:
+        claimed = self.client.claim(task_id, self.worker_name)
+        if isinstance(claimed, ClaimRefused):
+            if claimed.retry_after is not None:
+                raise RetryLater(claimed.retry_after, claimed.reason)
+            return Outcome("skipped", claimed.reason)
+        task = claimed
+        bound = log.bind(task_id=task_id, attempt=task.attempt)
+        bound.info("task_claimed", size=f"{task.generation_width}x{task.generation_height}", n=task.num_images)
+        if self.fault_injection and CRASH_MARKER in task.prompt:
+            os.kill(os.getpid(), signal.SIGKILL)  # a poison task: dies like an out-of-memory kill would
+        with Heartbeat(self.client, task, self.heartbeat_seconds) as beat:
+            on_step = beat.on_step
+            if self.fault_injection and self.fault_step_delay:
+
+                def on_step(step: int, total: int) -> None:
+                    beat.on_step(step, total)
+                    time.sleep(self.fault_step_delay)
+
+            request = GenerationRequest(
+                prompt=task.prompt,
+                negative_prompt=task.negative_prompt or "",
+                width=task.generation_width,
+                height=task.generation_height,
+                num_images=task.num_images,
+                seed=task.seed,
+                steps=task.steps,
+                guidance_scale=task.guidance_scale,
+            )
+            started = time.perf_counter()
+            try:
+                images = self.engine.generate(request, on_step=on_step, should_cancel=beat.should_cancel)
+            except GenerationCanceled:
+                if beat.lost:
+                    return Outcome("superseded", "another attempt owns the task")
+                self.client.canceled(task)
+                bound.info("task_canceled")
+                return Outcome("canceled")
+            except (ModelNotAvailable, ValueError) as exc:
+                self.client.fail(task, str(exc), retryable=False, engine=self.engine.name, model=self.engine.model_id)
+                return Outcome("failed", str(exc))
+            except Exception as exc:
+                bound.exception("generation_failed")
+                self.client.fail(
+                    task,
+                    f"Generation failed: {type(exc).__name__}: {exc}",
+                    retryable=True,
+                    engine=self.engine.name,
+                    model=self.engine.model_id,
+                )
+                return Outcome("failed", str(exc))
+            engine_seconds = time.perf_counter() - started
+            reports = asyncio.run(self._publish(task, images))
+            if beat.lost:
+                return Outcome("superseded", "another attempt owns the task")
+        try:
+            self.client.complete(
+                task,
+                engine=self.engine.name,
+                model=self.engine.model_id,
+                gpu_seconds=round(engine_seconds, 3),
+                images=reports,
+            )
+        except ClaimLost as exc:
+            return Outcome("superseded", str(exc))
+        bound.info("task_completed", engine_seconds=round(engine_seconds, 3))
+        return Outcome("completed")
+
+    async def _publish(self, task: ClaimedTask, images: list[Image.Image]) -> list[dict[str, Any]]:
+        """Crop to the exact pixels, encode and upload every image concurrently, off the event loop."""
+
+        async def one(index: int, image: Image.Image) -> dict[str, Any]:
+            png, thumb, size = await asyncio.to_thread(self._encode, task, index, image)
+            png_key, thumb_key = object_keys(task, index)
+            await asyncio.gather(
+                self.store.put(png_key, png, "image/png"), self.store.put(thumb_key, thumb, "image/webp")
+            )
+            return {
+                "index": index,
+                "seed": task.seed + index,
+                "width": size[0],
+                "height": size[1],
+                "png_key": png_key,
+                "thumb_key": thumb_key,
+                "png_bytes": len(png),
+            }
+
+        return list(await asyncio.gather(*(one(i, img) for i, img in enumerate(images))))
+
+    def _encode(self, task: ClaimedTask, index: int, image: Image.Image) -> tuple[bytes, bytes, tuple[int, int]]:
+        exact = fit_to_exact(image, task.width, task.height)
+        params = {
+            "prompt": task.prompt,
+            "negative_prompt": task.negative_prompt or "",
+            "seed": task.seed + index,
+            "steps": task.steps,
+            "guidance_scale": task.guidance_scale,
+            "width": task.width,
+            "height": task.height,
+            "generation_width": task.generation_width,
+            "generation_height": task.generation_height,
+            "model": self.engine.model_id,
+            "engine": self.engine.name,
+            "task_id": str(task.task_id),
+            "index": index,
+        }
+        return encode_png(exact, params), encode_thumbnail_webp(exact), exact.size
