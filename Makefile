@@ -6,7 +6,7 @@ RUN := $(UV) run --frozen --no-sync
 DATA_DIR ?= data
 export DATA_DIR
 
-.PHONY: help bootstrap dev test lint fmt db-migrate db-reset admin logs clean
+.PHONY: help bootstrap dev test lint fmt db-migrate db-reset admin download-model logs clean
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36mmake %-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,6 +41,9 @@ admin: bootstrap ## Create or promote an admin: make admin EMAIL=you@example.com
 	@test -n "$(EMAIL)" || (echo "usage: make admin EMAIL=you@example.com [PASSWORD=...]"; exit 2)
 	@$(RUN) python scripts/db.py upgrade >/dev/null
 	@$(RUN) python -m zimage_auth.cli create-admin --email "$(EMAIL)" $(if $(PASSWORD),--password "$(PASSWORD)")
+
+download-model: ## Fetch Z-Image-Turbo into MODEL_PATH (default ./data/models/Z-Image-Turbo)
+	@./scripts/download-model.sh $(if $(MODEL_PATH),--model-path "$(MODEL_PATH)")
 
 logs: ## Follow the logs of a running `make dev`
 	@mkdir -p $(DATA_DIR)/logs && touch $(DATA_DIR)/logs/dev.log && tail -n 50 -F $(DATA_DIR)/logs/*.log

@@ -49,8 +49,9 @@ def configure_logging(*, json_logs: bool, level: str = "INFO") -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
     )
-    # the real stderr: Celery swaps sys.stderr for a proxy that logs, which would loop back here
-    handler = logging.StreamHandler(sys.__stderr__)
+    # Celery swaps sys.stderr for a proxy that logs, which would loop back here: use the real one then
+    stream = sys.__stderr__ if type(sys.stderr).__name__ == "LoggingProxy" else sys.stderr
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,

@@ -57,8 +57,6 @@ class ServiceSettings(BaseSettings):
     gallery_service_url: str = Field("http://127.0.0.1:8003", validation_alias="GALLERY_SERVICE_URL")
     # Shared by services for service-to-service calls (worker reports, gallery ingest).
     internal_token: str = Field("dev-internal-token-change-me-please-0000", validation_alias="INTERNAL_TOKEN")
-    # Addresses whose X-Forwarded-For is believed (the edge proxy, the gateway).
-    trusted_proxies: list[str] = Field(default_factory=list, validation_alias="TRUSTED_PROXIES")
     # Object storage: a local folder unless an S3 endpoint is configured.
     s3_endpoint_url: str | None = Field(None, validation_alias="S3_ENDPOINT_URL")
     s3_public_endpoint_url: str | None = Field(None, validation_alias="S3_PUBLIC_ENDPOINT_URL")

@@ -1,7 +1,7 @@
 """api-gateway settings: GATEWAY_-prefixed fields on top of the shared ServiceSettings.
 
-Client addresses come from the shared `TRUSTED_PROXIES` (empty by default: in the embedded mode the
-gateway is the edge). Run uvicorn with `--no-proxy-headers` (or `--forwarded-allow-ips` equal to
+Client addresses come from `GATEWAY_TRUSTED_PROXIES` (or the shared `TRUSTED_PROXIES`; empty by
+default: in the embedded mode the gateway is the edge). Run uvicorn with `--no-proxy-headers` (or `--forwarded-allow-ips` equal to
 TRUSTED_PROXIES): uvicorn's default believes X-Forwarded-For from 127.0.0.1 and would hand the
 gateway a client-chosen address.
 """
@@ -12,7 +12,7 @@ import json
 from typing import Annotated, Any, ClassVar
 
 from limits import parse
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 from zimage_common.settings import ServiceSettings
 
@@ -25,6 +25,10 @@ class Settings(ServiceSettings):
     # The gateway signs nothing and calls no internal route: no shared secret to demand in production.
     secret_fields: ClassVar[tuple[str, ...]] = ()
 
+    # The edge proxy (Traefik) in front of the gateway: only its X-Forwarded-For is believed.
+    trusted_proxies: list[str] = Field(
+        default_factory=list, validation_alias=AliasChoices("GATEWAY_TRUSTED_PROXIES", "TRUSTED_PROXIES")
+    )
     # Browser origins allowed to call the API with credentials; JSON list or comma-separated.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEV_WEB_ORIGINS))
 

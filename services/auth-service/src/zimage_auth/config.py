@@ -1,8 +1,8 @@
 """auth-service settings: AUTH_-prefixed fields on top of the shared ServiceSettings.
 
-Client addresses for login throttling come from `TRUSTED_PROXIES` (shared, unprefixed, a JSON list):
-for auth-service it must hold the api-gateway's address (127.0.0.1 in the embedded mode), because the
-gateway is the hop that forwards `X-Forwarded-For`. Any other peer's `X-Forwarded-For` is ignored.
+Client addresses for login throttling come from `AUTH_TRUSTED_PROXIES` (a JSON list, default the
+loopback addresses where the embedded gateway runs): it must hold the api-gateway's address, because
+the gateway is the hop that forwards `X-Forwarded-For`. Any other peer's `X-Forwarded-For` is ignored.
 Run uvicorn with `--no-proxy-headers`, so these rules, not uvicorn's, judge `X-Forwarded-For`.
 """
 
@@ -27,6 +27,8 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_")
     service_name: ClassVar[str] = "auth"
 
+    # The api-gateway's addresses: only their X-Forwarded-For is believed.
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     access_token_ttl_minutes: int = Field(15, ge=5, le=30)
     refresh_token_ttl_days: int = Field(7, ge=1)
     # A refresh family (one sign-in) ends this long after login, however often it is rotated.
