@@ -51,9 +51,7 @@ def test_tiny_pipeline_is_the_real_zimage_pipeline(tiny_engine: TinyEngine) -> N
 
 
 @pytest.mark.parametrize(("width", "height", "count"), [(256, 256, 1), (384, 256, 2), (256, 320, 3)])
-def test_generates_the_requested_count_and_size(
-    tiny_engine: TinyEngine, width: int, height: int, count: int
-) -> None:
+def test_generates_the_requested_count_and_size(tiny_engine: TinyEngine, width: int, height: int, count: int) -> None:
     images = generate(tiny_engine, width=width, height=height, num_images=count, seed=7)
     assert len(images) == count
     for image in images:
@@ -137,9 +135,7 @@ def test_cancel_before_the_run_starts_runs_no_step(tiny_engine: TinyEngine) -> N
 
 def test_engine_still_works_after_a_cancel(tiny_engine: TinyEngine) -> None:
     with pytest.raises(GenerationCanceled):
-        tiny_engine.generate(
-            GenerationRequest(prompt="fox", width=256, height=256), should_cancel=lambda: True
-        )
+        tiny_engine.generate(GenerationRequest(prompt="fox", width=256, height=256), should_cancel=lambda: True)
     assert len(generate(tiny_engine)) == 1
 
 
@@ -179,9 +175,7 @@ def test_building_is_deterministic() -> None:
         assert all(torch.equal(a[key], b[key]) for key in a)
 
 
-def test_cached_pipeline_gives_the_same_pixels_as_a_fresh_build(
-    tiny_cache_dir: Path, tiny_engine: TinyEngine
-) -> None:
+def test_cached_pipeline_gives_the_same_pixels_as_a_fresh_build(tiny_cache_dir: Path, tiny_engine: TinyEngine) -> None:
     assert (tiny_cache_dir / CACHE_MARKER).is_file()
     assert (tiny_cache_dir / "model_index.json").is_file()
     fresh = TinyEngine(cache_dir=None)

@@ -7,7 +7,6 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from zimage_common.settings import ServiceSettings
 
-
 EngineName = Literal["auto", "zimage-turbo", "tiny"]  # kept here so the config never imports torch
 
 
@@ -29,16 +28,10 @@ class Settings(ServiceSettings):
     def tiny_cache_dir(self) -> Path:
         return self.tiny_cache_override or self.data_dir / "models" / "tiny-zimage"
 
-    heartbeat_seconds: float = Field(
-        2.0, gt=0, description="Lease renewal period; image-service's lease is longer"
-    )
+    heartbeat_seconds: float = Field(2.0, gt=0, description="Lease renewal period; image-service's lease is longer")
     soft_time_limit: int = Field(300, ge=10, description="Seconds before a task is asked to stop")
-    hard_time_limit: int = Field(
-        360, ge=20, description="Seconds before the process running a task is killed"
-    )
-    max_tasks_per_child: int = Field(
-        0, ge=0, description="Recycle a pool process after this many tasks (0: never)"
-    )
+    hard_time_limit: int = Field(360, ge=20, description="Seconds before the process running a task is killed")
+    max_tasks_per_child: int = Field(0, ge=0, description="Recycle a pool process after this many tasks (0: never)")
     # Test-only switches for the reliability suite; production refuses them.
     fault_injection: bool = False
     fault_step_delay_seconds: float = Field(0.0, ge=0)

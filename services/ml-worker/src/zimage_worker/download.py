@@ -69,26 +69,20 @@ def download(model_path: Path, timeout: float) -> int:
     print(f"Downloading {MODEL_REPO_ID} from {endpoint} into {model_path} (resumes where it stopped)")
     model_path.mkdir(parents=True, exist_ok=True)
     try:
-        snapshot_download(
-            MODEL_REPO_ID, local_dir=model_path, allow_patterns=ALLOW_PATTERNS, etag_timeout=timeout
-        )
+        snapshot_download(MODEL_REPO_ID, local_dir=model_path, allow_patterns=ALLOW_PATTERNS, etag_timeout=timeout)
     except Exception as exc:  # network drops surface as several libraries' errors; all mean "run again"
         print(f"Download stopped: {type(exc).__name__}: {exc}\nRun it again to resume.", file=sys.stderr)
         return EXIT_INTERRUPTED
     missing = missing_files(model_path)
     if missing:
-        print(
-            f"Download finished but {model_path} lacks: {', '.join(missing)}. Run it again.", file=sys.stderr
-        )
+        print(f"Download finished but {model_path} lacks: {', '.join(missing)}. Run it again.", file=sys.stderr)
         return EXIT_INCOMPLETE
     print(f"Z-Image-Turbo is ready in {model_path}; set MODEL_PATH={model_path} if it is not the default")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m zimage_worker.download", description=__doc__.splitlines()[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m zimage_worker.download", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--model-path",
         type=Path,

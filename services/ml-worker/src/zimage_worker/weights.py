@@ -34,9 +34,7 @@ def missing_files(folder: Path) -> list[str]:
         listed = json.loads(index.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ["model_index.json (unreadable)"]
-    components = sorted(
-        name for name, value in listed.items() if not name.startswith("_") and isinstance(value, list)
-    )
+    components = sorted(name for name, value in listed.items() if not name.startswith("_") and isinstance(value, list))
     missing = [f"{name}/" for name in COMPONENT_FILES if name not in components]
     for name in components:
         missing.extend(
@@ -57,9 +55,7 @@ def _missing_weights(component: Path) -> list[str]:
             except (OSError, ValueError, KeyError):
                 missing.append(f"{component.name}/{shard_index.name} (unreadable)")
                 continue
-            missing.extend(
-                f"{component.name}/{shard}" for shard in sorted(shards) if not (component / shard).is_file()
-            )
+            missing.extend(f"{component.name}/{shard}" for shard in sorted(shards) if not (component / shard).is_file())
         return missing
     if component.is_dir() and any(
         path.is_file() and path.name.endswith(WEIGHT_SUFFIXES) for path in component.iterdir()

@@ -129,9 +129,7 @@ def build_tokenizer() -> Qwen2Tokenizer:
     )
     bpe.train_from_iterator(TOKENIZER_CORPUS, trainer=trainer)
     model = json.loads(bpe.to_str())["model"]
-    merges = [
-        tuple(merge) if isinstance(merge, list) else tuple(merge.split(" ")) for merge in model["merges"]
-    ]
+    merges = [tuple(merge) if isinstance(merge, list) else tuple(merge.split(" ")) for merge in model["merges"]]
     return Qwen2Tokenizer(
         vocab=model["vocab"],
         merges=merges,  # type: ignore[arg-type]  # annotated list[str]; the BPE model takes pairs
@@ -212,9 +210,7 @@ def _save_cache(pipeline: ZImagePipeline, cache_dir: Path, seed: int) -> None:
         staging.rename(cache_dir)
     except OSError:
         # Another process may have won the race, or the folder is read-only: either way we still run.
-        log.warning(
-            "could not save the tiny pipeline to %s; it will be rebuilt next time", cache_dir, exc_info=True
-        )
+        log.warning("could not save the tiny pipeline to %s; it will be rebuilt next time", cache_dir, exc_info=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -25,9 +25,7 @@ VAE_TILING_BELOW_BYTES = 32 * 2**30
 class ZImageTurboEngine(Engine):
     name: ClassVar[str] = "zimage-turbo"
 
-    def __init__(
-        self, model_path: str | Path | None = None, device: str | torch.device | None = None
-    ) -> None:
+    def __init__(self, model_path: str | Path | None = None, device: str | torch.device | None = None) -> None:
         super().__init__(model_id=MODEL_REPO_ID, device=pick_device(device))
         self.model_path = model_path
 
