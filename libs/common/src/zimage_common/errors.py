@@ -133,6 +133,11 @@ def is_connection_error(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     name = type(exc).__name__
+    module = type(exc).__module__
+    if module.startswith(("redis", "kombu", "amqp")) and name in {
+        "ConnectionError", "TimeoutError", "BusyLoadingError", "OperationalError", "RecoverableConnectionError"
+    }:
+        return True
     return name in {"CannotConnectNowError", "ConnectionDoesNotExistError", "InterfaceError"} or (
         isinstance(exc, OSError) and exc.errno is not None
     )

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
 from zimage_common import __version__
-from zimage_common.errors import install_error_handlers
+from zimage_common.errors import ErrorResponse, install_error_handlers
 from zimage_common.observability import RequestContextMiddleware, metrics_response
 
 ReadinessCheck = Callable[[], Awaitable[Any]]
@@ -37,6 +37,25 @@ def create_service_app(
     app.state.service_name = name
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=name)
+
+    def openapi() -> dict[str, Any]:
+        # Validation errors come back as {"error", "detail"}; say so instead of FastAPI's default shape.
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas["ErrorResponse"] = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+            ref = {"$ref": "#/components/schemas/ErrorResponse"}
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    response = operation.get("responses", {}).get("422")
+                    if response:
+                        response["content"] = {"application/json": {"schema": ref}}
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(unused, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

@@ -38,7 +38,7 @@ class ServiceSettings(BaseSettings):
     """Fields every service shares. Subclasses set `env_prefix` for their own fields."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True, env_ignore_empty=True
     )
 
     service_name: ClassVar[str] = "service"
