@@ -1,9 +1,9 @@
 """api-gateway settings: GATEWAY_-prefixed fields on top of the shared ServiceSettings.
 
 Client addresses come from `GATEWAY_TRUSTED_PROXIES` (or the shared `TRUSTED_PROXIES`; empty by
-default: in the embedded mode the gateway is the edge). Run uvicorn with `--no-proxy-headers` (or `--forwarded-allow-ips` equal to
-TRUSTED_PROXIES): uvicorn's default believes X-Forwarded-For from 127.0.0.1 and would hand the
-gateway a client-chosen address.
+default: in the embedded mode the gateway is the edge). Run uvicorn with `--no-proxy-headers`:
+uvicorn's default believes X-Forwarded-For from 127.0.0.1 and would hand the gateway a
+client-chosen address.
 """
 
 from __future__ import annotations
