@@ -19,6 +19,7 @@ dev: bootstrap ## Start the whole platform on the embedded default (Ctrl-C stops
 
 test: bootstrap ## Run every test (needs PostgreSQL and Redis on loopback)
 	@$(RUN) ruff check .
+	@$(RUN) mypy libs/common/src services/*/src
 	@$(RUN) pytest $(PYTEST_ARGS)
 
 lint: bootstrap ## Ruff and mypy

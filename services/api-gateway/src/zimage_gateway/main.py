@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
@@ -67,7 +68,7 @@ class Gateway:
         resp.raise_for_status()
 
     def health_checks(self) -> Mapping[str, ReadinessCheck]:
-        return {service: (lambda s=service: self.check_health(s)) for service in self.routes.base_urls}
+        return {service: functools.partial(self.check_health, service) for service in self.routes.base_urls}
 
     async def close(self) -> None:
         await self.client.aclose()

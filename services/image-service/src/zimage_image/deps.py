@@ -14,15 +14,15 @@ from zimage_image.config import Settings
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def _bus(request: Request) -> EventBus:
-    return request.app.state.bus  # type: ignore[no-any-return]
+    return request.app.state.bus
 
 
 def _store(request: Request) -> ObjectStore:
-    return request.app.state.store  # type: ignore[no-any-return]
+    return request.app.state.store
 
 
 async def _internal_caller(request: Request, x_internal_token: Annotated[str | None, Header()] = None) -> None:

@@ -199,7 +199,7 @@ async def to_out(task: Task, store: ObjectStore, settings: Settings, position: i
             )
     return TaskOut(
         id=task.id,
-        status=task.status,  # type: ignore[arg-type]
+        status=task.status,
         prompt=task.prompt,
         negative_prompt=task.negative_prompt,
         negative_prompt_ignored=task.guidance_scale == 0.0,
