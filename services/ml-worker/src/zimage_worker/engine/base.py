@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 import threading
 from abc import ABC, abstractmethod
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
     from diffusers.pipelines.z_image.pipeline_z_image import ZImagePipeline
     from PIL import Image
 
-log = logging.getLogger(__name__)
 
 StepCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
