@@ -15,7 +15,7 @@ import structlog
 from PIL import Image
 from zimage_common.objects import ObjectStore
 
-from zimage_worker.engine import Engine, GenerationCanceled, GenerationRequest, ModelNotAvailable
+from zimage_worker.engine import Engine, GenerationCanceled, GenerationRequest, ModelNotAvailable, image_seeds
 from zimage_worker.image_service import ClaimedTask, ClaimLost, ClaimRefused, ImageServiceClient
 from zimage_worker.imaging import encode_png, encode_thumbnail_webp, fit_to_exact
 
@@ -189,7 +189,7 @@ class Runner:
             )
             return {
                 "index": index,
-                "seed": task.seed + index,
+                "seed": image_seeds(task.seed, task.num_images)[index],
                 "width": size[0],
                 "height": size[1],
                 "png_key": png_key,
@@ -204,7 +204,7 @@ class Runner:
         params = {
             "prompt": task.prompt,
             "negative_prompt": task.negative_prompt or "",
-            "seed": task.seed + index,
+            "seed": image_seeds(task.seed, task.num_images)[index],
             "steps": task.steps,
             "guidance_scale": task.guidance_scale,
             "width": task.width,
