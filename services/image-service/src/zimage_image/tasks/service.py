@@ -151,7 +151,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, task_id = raw.split("|", 1)
-        return datetime.fromisoformat(created), uuid.UUID(task_id)
+        created_at = datetime.fromisoformat(created)
+        if created_at.tzinfo is None:  # ours carry +00:00; a naive time cannot be bound to a UTC column
+            raise ValueError("cursor time has no zone")
+        return created_at, uuid.UUID(task_id)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidCursor("cursor is not one this API returned") from exc
 
