@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from zimage_common.db import SessionDep
+from zimage_common.errors import error_body
 
 from zimage_image.deps import BusDep, InternalCaller, SettingsDep
 from zimage_image.tasks import service
@@ -80,8 +82,13 @@ class AttemptRequest(BaseModel):
 @router.post("/{task_id}/claim", response_model=ClaimedTask)
 async def claim(
     task_id: uuid.UUID, body: ClaimRequest, session: SessionDep, settings: SettingsDep, bus: BusDep
-) -> ClaimedTask:
-    task = await service.claim(session, settings, bus, task_id, body.worker)
+) -> ClaimedTask | JSONResponse:
+    try:
+        task = await service.claim(session, settings, bus, task_id, body.worker)
+    except service.ClaimRefused as exc:
+        # Answered, not raised: a refusal may have ended the task (canceled, out of attempts), and a raise
+        # would roll that back with the request's unit of work.
+        return JSONResponse(error_body(exc.code, exc.detail), status_code=exc.status_code, headers=exc.headers)
     return ClaimedTask(
         task_id=task.id,
         user_id=task.user_id,
