@@ -96,6 +96,8 @@ async def create_images(request: Request, principal: CurrentUser) -> Any:
     except ValidationError as exc:
         errors = exc.errors()
         param = ".".join(str(p) for p in errors[0]["loc"]) if errors else None
+        if param in ("width", "height"):  # ours, parsed from the caller's `size`
+            param = "size"
         return openai_error(400, describe_validation_errors(list(errors)), "invalid_value", param)
     except ValueError:
         return openai_error(400, "request body must be JSON", "invalid_json")
