@@ -1,17 +1,59 @@
-"""gallery-service: health endpoints only until its issue fills it."""
+"""gallery-service: images' metadata, folders, tags, favourites, search, templates, presets, exports."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from zimage_common.db import Database
 from zimage_common.observability import configure_logging
 from zimage_common.service import create_service_app
+from zimage_common.tokens import RemoteJWKS, TokenVerifier, revocations_for
 
 from zimage_gallery.config import Settings
+from zimage_gallery.exports.router import router as exports_router
+from zimage_gallery.folders.router import router as folders_router
+from zimage_gallery.images.router import router as images_router
+from zimage_gallery.internal.router import router as internal_router
+from zimage_gallery.presets.router import router as presets_router
+from zimage_gallery.tags.router import router as tags_router
+from zimage_gallery.templates.router import router as templates_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(json_logs=settings.json_logs, level=settings.log_level)
-    app = create_service_app("gallery-service", docs=not settings.production)
-    app.state.settings = settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.db = Database(settings.resolved_database_url(), settings.database_schema)
+        app.state.store = settings.object_store()
+        revocations = revocations_for(settings.redis_url, settings.data_dir)
+        app.state.verifier = TokenVerifier(
+            RemoteJWKS(settings.jwks_url), revocations, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        )
+        try:
+            yield
+        finally:
+            await revocations.close()
+            await app.state.db.dispose()
+
+    app = create_service_app(
+        "gallery-service",
+        lifespan=lifespan,
+        docs=not settings.production,
+        readiness=lambda a: {"database": a.state.db.ping, "objects": a.state.store.ping},
+    )
+    for router in (
+        images_router,
+        folders_router,
+        tags_router,
+        exports_router,
+        templates_router,
+        presets_router,
+        internal_router,
+    ):
+        app.include_router(router)
     return app
