@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, delete, func, or_, select, update
+from sqlalchemy import BigInteger, CursorResult, and_, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zimage_image.outbox.models import OutboxMessage
@@ -82,6 +82,20 @@ async def queue_position(session: AsyncSession, task: Task) -> int:
 async def pending_count(session: AsyncSession) -> int:
     stmt = select(func.count()).where(Task.status == TaskStatus.pending)
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def lock_user_submissions(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Until commit, make the user's other submissions wait, so each checks its quota after the last one's insert."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = user_id.int & 0x7FFF_FFFF_FFFF_FFFF  # a bigint; a collision only makes two users take turns
+        await session.execute(select(func.pg_advisory_xact_lock(literal(key, BigInteger))))
+    else:  # SQLite: a write statement, even one matching no row, holds the database's write lock until commit
+        await session.execute(
+            update(UserQuota)
+            .where(UserQuota.user_id == user_id)
+            .values(user_id=UserQuota.user_id)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def get_quota(session: AsyncSession, user_id: uuid.UUID) -> UserQuota | None:

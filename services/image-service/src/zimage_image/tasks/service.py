@@ -64,6 +64,7 @@ def start_of_utc_day(now: datetime) -> datetime:
 
 
 async def check_quota(session: AsyncSession, settings: Settings, user_id: uuid.UUID, wanted: int) -> None:
+    await repo.lock_user_submissions(session, user_id)  # concurrent submits would all pass a plain count
     override = await repo.get_quota(session, user_id)
     per_day = (
         override.images_per_day if override and override.images_per_day is not None else settings.daily_image_quota
