@@ -15,6 +15,7 @@ from zimage_common.service import create_service_app
 from zimage_common.tokens import RemoteJWKS, TokenVerifier, revocations_for
 
 from zimage_image.config import Settings
+from zimage_image.gallery_client import GalleryClient
 from zimage_image.internal.router import router as internal_router
 from zimage_image.openai_compat.router import router as openai_router
 from zimage_image.outbox.relay import Relay
@@ -36,12 +37,14 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         app.state.verifier = TokenVerifier(
             RemoteJWKS(settings.jwks_url), revocations, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
-        app.state.relay = Relay(app.state.db, app.state.queue, app.state.bus, settings)
+        app.state.gallery = GalleryClient(settings.gallery_service_url, settings.internal_token)
+        app.state.relay = Relay(app.state.db, app.state.queue, app.state.bus, settings, app.state.gallery)
         app.state.relay.start()
         try:
             yield
         finally:
             await app.state.relay.stop()
+            await app.state.gallery.close()
             await app.state.queue.close()
             await app.state.bus.close()
             await revocations.close()

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import uuid
 from datetime import timedelta
+from typing import Any
 
+import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 from zimage_common.db import Database, after_commit, utcnow
@@ -15,6 +17,7 @@ from zimage_common.events import EventBus
 from zimage_common.queue import JobQueue
 
 from zimage_image.config import Settings
+from zimage_image.gallery_client import GalleryClient
 from zimage_image.tasks import repository as repo
 from zimage_image.tasks import service
 
@@ -22,9 +25,12 @@ log = structlog.get_logger("zimage.relay")
 
 
 class Relay:
-    def __init__(self, db: Database, queue: JobQueue, bus: EventBus, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, queue: JobQueue, bus: EventBus, settings: Settings, gallery: GalleryClient | None = None
+    ) -> None:
         self.db = db
         self.queue = queue
+        self.gallery = gallery
         self.bus = bus
         self.settings = settings
         self._wake = asyncio.Event()
@@ -36,21 +42,39 @@ class Relay:
 
         after_commit(session, wake)
 
+    async def deliver(self, topic: str, payload: dict[str, Any]) -> None:
+        if topic == repo.GENERATE_TOPIC:
+            await self.queue.publish_generation(payload["task_id"])
+        elif topic == repo.GALLERY_TOPIC:
+            if self.gallery is None:
+                raise ServiceUnavailable("gallery-service is not configured")
+            await self.gallery.ingest(payload["images"])
+        else:
+            raise ValueError(f"unknown outbox topic {topic!r}")
+
     async def publish_pending(self) -> int:
-        """One pass over unpublished outbox rows; returns how many were published."""
+        """One pass over unpublished outbox rows; returns how many were delivered.
+
+        A topic whose destination is down is skipped for the rest of the pass, so the gallery being
+        down never holds up the generation queue (and the other way round)."""
         async with self.db.unit_of_work() as session:
-            messages = [(m.id, m.payload["task_id"]) for m in await repo.unpublished_outbox(session)]
+            messages = [(m.id, m.topic, m.payload) for m in await repo.unpublished_outbox(session)]
         published = 0
-        for message_id, task_id in messages:
+        down: set[str] = set()
+        for message_id, topic, payload in messages:
+            if topic in down:
+                continue
             try:
-                await self.queue.publish_generation(task_id)
-            except ServiceUnavailable:
-                log.warning("outbox_publish_failed", task_id=task_id)
+                await self.deliver(topic, payload)
+            except (ServiceUnavailable, httpx.HTTPError) as exc:
+                log.warning("outbox_delivery_failed", topic=topic, error=str(exc))
+                down.add(topic)
                 async with self.db.unit_of_work() as session:
                     await repo.note_outbox_failure(session, message_id)
-                break
+                continue
             async with self.db.unit_of_work() as session:
-                await repo.mark_outbox_published(session, message_id, uuid.UUID(task_id), utcnow())
+                task_id = uuid.UUID(payload["task_id"]) if topic == repo.GENERATE_TOPIC else None
+                await repo.mark_outbox_published(session, message_id, task_id, utcnow())
             published += 1
         return published
 

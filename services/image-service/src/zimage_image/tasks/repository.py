@@ -15,6 +15,7 @@ from zimage_image.quotas.models import UserQuota
 from zimage_image.tasks.models import Task, TaskImage, TaskStatus
 
 GENERATE_TOPIC = "generate"
+GALLERY_TOPIC = "gallery_ingest"
 
 
 async def add_task_with_outbox(session: AsyncSession, task: Task) -> None:
@@ -26,6 +27,10 @@ async def add_task_with_outbox(session: AsyncSession, task: Task) -> None:
 
 async def add_outbox(session: AsyncSession, task_id: uuid.UUID) -> None:
     session.add(OutboxMessage(topic=GENERATE_TOPIC, payload={"task_id": str(task_id)}))
+
+
+async def add_gallery_ingest(session: AsyncSession, images: list[dict[str, Any]]) -> None:
+    session.add(OutboxMessage(topic=GALLERY_TOPIC, payload={"images": images}))
 
 
 async def get_task(session: AsyncSession, task_id: uuid.UUID, *, fresh: bool = False) -> Task | None:
@@ -231,16 +236,19 @@ async def unpublished_outbox(session: AsyncSession, limit: int = 100) -> Sequenc
     return (await session.execute(stmt)).scalars().all()
 
 
-async def mark_outbox_published(session: AsyncSession, message_id: int, task_id: uuid.UUID, now: datetime) -> None:
+async def mark_outbox_published(
+    session: AsyncSession, message_id: int, task_id: uuid.UUID | None, now: datetime
+) -> None:
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .values(published_at=now)
         .execution_options(synchronize_session=False)
     )
-    await session.execute(
-        update(Task).where(Task.id == task_id).values(published_at=now).execution_options(synchronize_session=False)
-    )
+    if task_id is not None:
+        await session.execute(
+            update(Task).where(Task.id == task_id).values(published_at=now).execution_options(synchronize_session=False)
+        )
 
 
 async def note_outbox_failure(session: AsyncSession, message_id: int) -> None:

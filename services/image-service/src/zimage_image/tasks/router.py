@@ -7,10 +7,11 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from zimage_common.auth import CurrentUser
 from zimage_common.db import SessionDep
-from zimage_common.errors import Unauthorized, error_responses
+from zimage_common.errors import ServiceUnavailable, Unauthorized, error_responses
 from zimage_common.sizes import PRESETS
 
 from zimage_image.deps import BusDep, SettingsDep, StoreDep
+from zimage_image.gallery_client import TemplateNotFound
 from zimage_image.tasks import repository as repo
 from zimage_image.tasks import service
 from zimage_image.tasks.events import task_event_stream
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/api/v1", tags=["generation"])
     status_code=202,
     operation_id="generate_create",
     response_model=TaskOut,
-    responses=error_responses(Unauthorized, service.QuotaExceeded),
+    responses=error_responses(Unauthorized, TemplateNotFound, service.QuotaExceeded, ServiceUnavailable),
 )
 async def generate(
     body: GenerateRequest,
@@ -36,7 +37,7 @@ async def generate(
     store: StoreDep,
     request: Request,
 ) -> TaskOut:
-    task = await service.submit(session, settings, bus, principal, body)
+    task = await service.submit(session, settings, bus, principal, body, gallery=request.app.state.gallery)
     request.app.state.relay.wake_after_commit(session)
     return await service.to_out(task, store, settings, position=await repo.queue_position(session, task))
 

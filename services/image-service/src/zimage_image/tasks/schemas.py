@@ -12,7 +12,12 @@ DEFAULT_PRESET = "square_1024"
 
 
 class GenerateRequest(BaseModel):
-    prompt: str = Field(min_length=1, max_length=2000, description="What to draw; Korean or English")
+    prompt: str | None = Field(
+        None,
+        min_length=1,
+        max_length=2000,
+        description="What to draw, Korean or English; optional with template_id (then appended to the template)",
+    )
     negative_prompt: str | None = Field(
         None, max_length=2000, description="Stored, but ignored by Z-Image-Turbo at guidance 0"
     )
@@ -26,7 +31,9 @@ class GenerateRequest(BaseModel):
 
     @field_validator("prompt")
     @classmethod
-    def _prompt_not_blank(cls, value: str) -> str:
+    def _prompt_not_blank(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         value = value.strip()
         if not value:
             raise ValueError("prompt must not be blank")
@@ -58,8 +65,10 @@ class GenerateRequest(BaseModel):
             raise ValueError("width and height go together")
         if self.width and self.height and self.width * self.height > MAX_PIXELS:
             raise ValueError("width × height must be at most 4 megapixels")
-        if not self.preset and not self.width:
-            self.preset = DEFAULT_PRESET
+        if self.prompt is None and self.template_id is None:
+            raise ValueError("prompt is required (or give template_id)")
+        if self.template_vars and self.template_id is None:
+            raise ValueError("template_vars need template_id")
         return self
 
 

@@ -10,17 +10,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from zimage_common.db import after_commit, utcnow
-from zimage_common.errors import BadRequest, Conflict, NotFound, TooManyRequests
+from zimage_common.errors import BadRequest, Conflict, NotFound, ServiceUnavailable, TooManyRequests, Unprocessable
 from zimage_common.events import EventBus
 from zimage_common.objects import ObjectStore
 from zimage_common.sizes import PRESETS_BY_ID, generation_size
 from zimage_common.tokens import Principal
 
 from zimage_image.config import Settings
+from zimage_image.gallery_client import GalleryClient
 from zimage_image.tasks import repository as repo
 from zimage_image.tasks.models import Task, TaskImage, TaskStatus
-from zimage_image.tasks.schemas import GenerateRequest, Progress, TaskImageOut, TaskOut
+from zimage_image.tasks.schemas import DEFAULT_PRESET, GenerateRequest, Progress, TaskImageOut, TaskOut
 
+MAX_PROMPT = 2000
 TURBO_STEPS = 8
 TURBO_GUIDANCE = 0.0
 DEMO_ENGINES = {"tiny"}
@@ -90,6 +92,23 @@ async def check_quota(session: AsyncSession, settings: Settings, user_id: uuid.U
         )
 
 
+async def resolve_prompt(
+    gallery: GalleryClient | None, principal: Principal, body: GenerateRequest
+) -> tuple[str, str | None]:
+    """The prompt to run and the preset to use, expanding a template server-side."""
+    if body.template_id is None:
+        assert body.prompt is not None
+        return body.prompt, body.preset or (None if body.width else DEFAULT_PRESET)
+    if gallery is None:
+        raise ServiceUnavailable("templates are unavailable: gallery-service is not configured")
+    expanded = await gallery.expand_template(principal.user_id, body.template_id, body.template_vars or {})
+    prompt = expanded["prompt"] if not body.prompt else f"{expanded['prompt']}, {body.prompt}"
+    if len(prompt) > MAX_PROMPT:
+        raise Unprocessable(f"prompt: the template with your text is {len(prompt)} characters (max {MAX_PROMPT})")
+    preset = body.preset or (None if body.width else expanded.get("preset") or DEFAULT_PRESET)
+    return prompt, preset
+
+
 async def submit(
     session: AsyncSession,
     settings: Settings,
@@ -98,10 +117,12 @@ async def submit(
     body: GenerateRequest,
     *,
     source: str = "web",
+    gallery: GalleryClient | None = None,
 ) -> Task:
+    prompt, preset_id = await resolve_prompt(gallery, principal, body)
     await check_quota(session, settings, principal.user_id, body.num_images)
-    if body.preset:
-        preset = PRESETS_BY_ID[body.preset]
+    if preset_id:
+        preset = PRESETS_BY_ID[preset_id]
         width, height = preset.width, preset.height
     else:
         assert body.width and body.height
@@ -111,9 +132,9 @@ async def submit(
         id=uuid.uuid4(),
         user_id=principal.user_id,
         status=TaskStatus.pending,
-        prompt=body.prompt,
+        prompt=prompt,
         negative_prompt=body.negative_prompt,
-        preset=body.preset,
+        preset=preset_id,
         width=width,
         height=height,
         gen_width=gen_width,
@@ -353,11 +374,40 @@ async def complete(
         for img in images
     ]
     await repo.upsert_images(session, task_id, rows)
-    announce(session, bus, task_id)
     done = await repo.get_task(session, task_id, fresh=True)
     assert done is not None
     await session.refresh(done, ["images"])
+    # same transaction as the completion: the gallery gets these images at least once
+    await repo.add_gallery_ingest(session, [gallery_record(done, row) for row in done.images])
+    announce(session, bus, task_id)
     return done
+
+
+def gallery_record(task: Task, image: TaskImage) -> dict[str, Any]:
+    """What gallery-service stores about a finished image (its ingest contract)."""
+    return {
+        "id": str(image.id),
+        "owner_id": str(task.user_id),
+        "task_id": str(task.id),
+        "index": image.index,
+        "png_key": image.png_key,
+        "thumb_key": image.thumb_key,
+        "png_bytes": image.png_bytes,
+        "width": image.width,
+        "height": image.height,
+        "generation_width": task.gen_width,
+        "generation_height": task.gen_height,
+        "preset": task.preset,
+        "prompt": task.prompt,
+        "negative_prompt": task.negative_prompt,
+        "seed": image.seed,
+        "steps": task.steps,
+        "guidance_scale": task.guidance_scale,
+        "model": task.model,
+        "engine": task.engine,
+        "template_id": str(task.template_id) if task.template_id else None,
+        "created_at": image.created_at.isoformat(),
+    }
 
 
 async def fail(
