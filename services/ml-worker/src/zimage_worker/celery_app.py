@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from zimage_worker.engine import Engine
     from zimage_worker.runner import Runner
 
+ENGINE_LOAD_TIMEOUT_S = 600.0
 settings = Settings()
 app = make_celery(
     "zimage-worker",
@@ -34,6 +35,10 @@ app = make_celery(
 )
 if settings.max_tasks_per_child:
     app.conf.worker_max_tasks_per_child = settings.max_tasks_per_child
+# A pool process started to replace one that died (crash, OOM kill, max_tasks_per_child) reports UP only
+# after worker_process_init has loaded and warmed up the engine; Celery SIGKILLs one that takes longer
+# than this (default 4 s) and starts another, forever. Give the model time to load.
+app.conf.worker_proc_alive_timeout = ENGINE_LOAD_TIMEOUT_S
 log = structlog.get_logger("zimage.worker")
 _runner: Runner | None = None
 
