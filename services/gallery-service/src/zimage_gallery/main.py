@@ -17,6 +17,7 @@ from zimage_gallery.folders.router import router as folders_router
 from zimage_gallery.images.router import router as images_router
 from zimage_gallery.internal.router import router as internal_router
 from zimage_gallery.presets.router import router as presets_router
+from zimage_gallery.reconciler.periodic import PeriodicReconciler
 from zimage_gallery.tags.router import router as tags_router
 from zimage_gallery.templates.router import router as templates_router
 
@@ -34,9 +35,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.verifier = TokenVerifier(
             RemoteJWKS(settings.jwks_url), revocations, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
+        app.state.reconciler = PeriodicReconciler(app.state.db, app.state.store, settings)
+        app.state.reconciler.start()
         try:
             yield
         finally:
+            await app.state.reconciler.stop()
             await revocations.close()
             await app.state.db.dispose()
 

@@ -1,3 +1,28 @@
-from fastapi import APIRouter
+"""Routes other services call with the shared service token (never proxied by the gateway: not under /api/v1)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+from zimage_common.db import SessionDep
+from zimage_common.errors import Unauthorized
+
+from zimage_gallery.images import service as images
+from zimage_gallery.images.schemas import IngestRequest, IngestResult
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"], include_in_schema=False)
+
+
+async def internal_caller(request: Request, x_internal_token: Annotated[str | None, Header()] = None) -> None:
+    expected = request.app.state.settings.internal_token
+    if not x_internal_token or not hmac.compare_digest(x_internal_token.encode(), expected.encode()):
+        raise Unauthorized("internal route: service token required")
+
+
+@router.put("/images", response_model=IngestResult, dependencies=[Depends(internal_caller)])
+async def ingest_images(body: IngestRequest, session: SessionDep) -> IngestResult:
+    """image-service hands over finished images; idempotent by image id (user edits are never overwritten)."""
+    created = await images.ingest(session, body.images)
+    return IngestResult(ingested=len(body.images), created=created)

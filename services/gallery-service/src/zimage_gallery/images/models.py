@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text, func, literal_column
+from sqlalchemy.orm import Mapped, mapped_column
+from zimage_common.db import UTCDateTime, utcnow
+
+from zimage_gallery.database import Base
+
+# SQLite only auto-numbers an INTEGER PRIMARY KEY; PostgreSQL gets a bigint identity.
+SurrogateKey = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Approval(StrEnum):
+    draft = "draft"
+    approved = "approved"
+    rejected = "rejected"
+
+
+def search_vector(column: object) -> object:
+    """The expression the PostgreSQL GIN index is built on; queries must repeat it exactly."""
+    return func.to_tsvector(literal_column("'simple'::regconfig"), column)
+
+
+class GalleryImage(Base):
+    __tablename__ = "images"
+    __table_args__ = (
+        Index("ix_images_owner_created", "owner_id", "created_at", "id"),
+        Index("ix_images_owner_folder_created", "owner_id", "folder_id", "created_at"),
+        Index("ix_images_task", "task_id", "index"),
+    )
+
+    # The integer key exists for SQLite's FTS5 (its rowid); every API speaks of `id`.
+    pk: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    task_id: Mapped[uuid.UUID] = mapped_column()
+    index: Mapped[int] = mapped_column(Integer)
+    png_key: Mapped[str] = mapped_column(String(512))
+    thumb_key: Mapped[str] = mapped_column(String(512))
+    png_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    generation_width: Mapped[int] = mapped_column(Integer)
+    generation_height: Mapped[int] = mapped_column(Integer)
+    preset: Mapped[str | None] = mapped_column(String(64))
+    prompt: Mapped[str] = mapped_column(Text)
+    negative_prompt: Mapped[str | None] = mapped_column(Text)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    steps: Mapped[int] = mapped_column(Integer)
+    guidance_scale: Mapped[float] = mapped_column(Float)
+    model: Mapped[str | None] = mapped_column(String(200))
+    engine: Mapped[str | None] = mapped_column(String(64))
+    template_id: Mapped[uuid.UUID | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    favorite: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    approval: Mapped[str] = mapped_column(String(16), default=Approval.draft)
+    folder_id: Mapped[uuid.UUID | None] = mapped_column()
+    # Tokens of prompt + note (see images/search.py); indexed by FTS5 on SQLite, GIN on PostgreSQL.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    original_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+Index(
+    "ix_images_search", search_vector(GalleryImage.search_text), postgresql_using="gin"  # type: ignore[arg-type]
+).ddl_if(dialect="postgresql")

@@ -1,0 +1,316 @@
+"""All SQL for images: ingest, the filtered list, the sidebar counts, edits and deletion."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, and_, case, column, delete, exists, func, literal_column, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import ColumnElement
+
+from zimage_gallery.exports.models import ImageExport
+from zimage_gallery.images.models import GalleryImage, search_vector
+from zimage_gallery.images.search import Term, fts5_query, tsquery
+from zimage_gallery.tags.models import ImageTag, Tag
+
+# SQLite: images_fts is FTS5 over images.search_text with rowid = images.pk (see migration 0001).
+
+
+@dataclass
+class ImageFilter:
+    folder_id: uuid.UUID | None = None
+    unfiled: bool = False
+    tag_ids: list[uuid.UUID] = field(default_factory=list)
+    favorite: bool | None = None
+    approval: str | None = None
+    template_id: uuid.UUID | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    preset: str | None = None
+    width: int | None = None
+    height: int | None = None
+    terms: list[Term] = field(default_factory=list)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def text_match(dialect: str, terms: list[Term]) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
+        return search_vector(GalleryImage.search_text).op("@@")(query)  # type: ignore[attr-defined]
+    matches = text("SELECT rowid FROM images_fts WHERE images_fts MATCH :fts_query").bindparams(
+        fts_query=fts5_query(terms)
+    )
+    return GalleryImage.pk.in_(matches.columns(column("rowid", Integer)))
+
+
+def filtered(dialect: str, owner_id: uuid.UUID, f: ImageFilter) -> list[ColumnElement[bool]]:
+    """WHERE conditions: always the owner first, then each filter given."""
+    conditions: list[ColumnElement[bool]] = [GalleryImage.owner_id == owner_id]
+    if f.unfiled:
+        conditions.append(GalleryImage.folder_id.is_(None))
+    elif f.folder_id is not None:
+        conditions.append(GalleryImage.folder_id == f.folder_id)
+    for tag_id in f.tag_ids:
+        conditions.append(exists().where(ImageTag.image_id == GalleryImage.id, ImageTag.tag_id == tag_id))
+    if f.favorite is not None:
+        conditions.append(GalleryImage.favorite.is_(f.favorite))
+    if f.approval is not None:
+        conditions.append(GalleryImage.approval == f.approval)
+    if f.template_id is not None:
+        conditions.append(GalleryImage.template_id == f.template_id)
+    if f.created_from is not None:
+        conditions.append(GalleryImage.created_at >= f.created_from)
+    if f.created_to is not None:
+        conditions.append(GalleryImage.created_at < f.created_to)
+    if f.preset is not None:
+        conditions.append(GalleryImage.preset == f.preset)
+    if f.width is not None:
+        conditions.append(GalleryImage.width == f.width)
+    if f.height is not None:
+        conditions.append(GalleryImage.height == f.height)
+    if f.terms:
+        conditions.append(text_match(dialect, f.terms))
+    return conditions
+
+
+def list_statement(
+    dialect: str,
+    owner_id: uuid.UUID,
+    f: ImageFilter,
+    *,
+    newest_first: bool,
+    limit: int,
+    after: tuple[datetime, uuid.UUID] | None,
+) -> Select[GalleryImage]:
+    """The page query the list endpoint runs (the benchmark EXPLAINs this same statement)."""
+    stmt = select(GalleryImage).where(*filtered(dialect, owner_id, f))
+    if after is not None:
+        created, row_id = after
+        if newest_first:
+            same_time = and_(GalleryImage.created_at == created, GalleryImage.id < row_id)
+            stmt = stmt.where(or_(GalleryImage.created_at < created, same_time))
+        else:
+            same_time = and_(GalleryImage.created_at == created, GalleryImage.id > row_id)
+            stmt = stmt.where(or_(GalleryImage.created_at > created, same_time))
+    order = (
+        (GalleryImage.created_at.desc(), GalleryImage.id.desc())
+        if newest_first
+        else (GalleryImage.created_at.asc(), GalleryImage.id.asc())
+    )
+    return stmt.order_by(*order).limit(limit)
+
+
+async def list_images(
+    session: AsyncSession,
+    owner_id: uuid.UUID,
+    f: ImageFilter,
+    *,
+    newest_first: bool,
+    limit: int,
+    after: tuple[datetime, uuid.UUID] | None,
+) -> Sequence[GalleryImage]:
+    stmt = list_statement(_dialect(session), owner_id, f, newest_first=newest_first, limit=limit, after=after)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def get_own(session: AsyncSession, owner_id: uuid.UUID, image_id: uuid.UUID) -> GalleryImage | None:
+    stmt = select(GalleryImage).where(GalleryImage.id == image_id, GalleryImage.owner_id == owner_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_own_many(session: AsyncSession, owner_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> Sequence[GalleryImage]:
+    stmt = (
+        select(GalleryImage)
+        .where(GalleryImage.owner_id == owner_id, GalleryImage.id.in_(list(ids)))
+        .order_by(GalleryImage.created_at.desc(), GalleryImage.id.desc())
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def tags_of(session: AsyncSession, image_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Tag]]:
+    out: dict[uuid.UUID, list[Tag]] = {i: [] for i in image_ids}
+    if not image_ids:
+        return out
+    stmt = (
+        select(ImageTag.image_id, Tag)
+        .join(Tag, Tag.id == ImageTag.tag_id)
+        .where(ImageTag.image_id.in_(list(image_ids)))
+        .order_by(Tag.name)
+    )
+    for image_id, tag in (await session.execute(stmt)).all():
+        out[image_id].append(tag)
+    return out
+
+
+async def insert_new(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Insert images whose id is not stored yet; existing ones stay as they are. Returns how many were new."""
+    if not rows:
+        return 0
+    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+    stmt = (
+        insert(GalleryImage).values(rows).on_conflict_do_nothing(index_elements=["id"]).returning(GalleryImage.id)
+    )
+    return len((await session.execute(stmt)).all())
+
+
+async def update_images(session: AsyncSession, owner_id: uuid.UUID, ids: Sequence[uuid.UUID], **values: Any) -> int:
+    stmt = (
+        update(GalleryImage)
+        .where(GalleryImage.owner_id == owner_id, GalleryImage.id.in_(list(ids)))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0))
+
+
+async def add_tags(session: AsyncSession, image_ids: Sequence[uuid.UUID], tag_ids: Sequence[uuid.UUID]) -> None:
+    """Link every image to every tag; links that exist are kept (both ids already checked as the caller's)."""
+    if not image_ids or not tag_ids:
+        return
+    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+    rows = [{"image_id": i, "tag_id": t} for i in image_ids for t in tag_ids]
+    await session.execute(insert(ImageTag).values(rows).on_conflict_do_nothing())
+
+
+async def remove_tags(session: AsyncSession, image_ids: Sequence[uuid.UUID], tag_ids: Sequence[uuid.UUID]) -> None:
+    if image_ids and tag_ids:
+        await session.execute(
+            delete(ImageTag).where(ImageTag.image_id.in_(list(image_ids)), ImageTag.tag_id.in_(list(tag_ids)))
+        )
+
+
+async def clear_tags(session: AsyncSession, image_ids: Sequence[uuid.UUID]) -> None:
+    if image_ids:
+        await session.execute(delete(ImageTag).where(ImageTag.image_id.in_(list(image_ids))))
+
+
+async def export_keys(session: AsyncSession, image_ids: Sequence[uuid.UUID]) -> list[str]:
+    if not image_ids:
+        return []
+    stmt = select(ImageExport.key).where(ImageExport.image_id.in_(list(image_ids)))
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def delete_images(session: AsyncSession, owner_id: uuid.UUID, image_ids: Sequence[uuid.UUID]) -> None:
+    """The records, their tag links and export records (the caller removes the objects after commit)."""
+    ids = list(image_ids)
+    if not ids:
+        return
+    await session.execute(delete(ImageTag).where(ImageTag.image_id.in_(ids)))
+    await session.execute(delete(ImageExport).where(ImageExport.image_id.in_(ids)))
+    await session.execute(
+        delete(GalleryImage)
+        .where(GalleryImage.owner_id == owner_id, GalleryImage.id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+
+
+# ---- sidebar ------------------------------------------------------------------------------------
+
+
+async def totals(session: AsyncSession, owner_id: uuid.UUID) -> tuple[int, int, int]:
+    """(all images, favourites, unfiled)."""
+    stmt = select(
+        func.count(),
+        func.coalesce(func.sum(case((GalleryImage.favorite.is_(True), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((GalleryImage.folder_id.is_(None), 1), else_=0)), 0),
+    ).where(GalleryImage.owner_id == owner_id)
+    total, favorites, unfiled = (await session.execute(stmt)).one()
+    return int(total), int(favorites), int(unfiled)
+
+
+async def counts_by_folder(session: AsyncSession, owner_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    stmt = (
+        select(GalleryImage.folder_id, func.count())
+        .where(GalleryImage.owner_id == owner_id, GalleryImage.folder_id.is_not(None))
+        .group_by(GalleryImage.folder_id)
+    )
+    return {folder_id: int(n) for folder_id, n in (await session.execute(stmt)).all() if folder_id is not None}
+
+
+async def counts_by_approval(session: AsyncSession, owner_id: uuid.UUID) -> dict[str, int]:
+    stmt = (
+        select(GalleryImage.approval, func.count())
+        .where(GalleryImage.owner_id == owner_id)
+        .group_by(GalleryImage.approval)
+    )
+    return {approval: int(n) for approval, n in (await session.execute(stmt)).all()}
+
+
+async def counts_by_tag(session: AsyncSession, owner_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    stmt = (
+        select(ImageTag.tag_id, func.count())
+        .join(GalleryImage, GalleryImage.id == ImageTag.image_id)
+        .where(GalleryImage.owner_id == owner_id)
+        .group_by(ImageTag.tag_id)
+    )
+    return {tag_id: int(n) for tag_id, n in (await session.execute(stmt)).all()}
+
+
+# ---- folders and tags as seen from images ---------------------------------------------------------
+
+
+async def move_folder_contents(
+    session: AsyncSession, owner_id: uuid.UUID, from_ids: Sequence[uuid.UUID], to_id: uuid.UUID | None, now: datetime
+) -> None:
+    await session.execute(
+        update(GalleryImage)
+        .where(GalleryImage.owner_id == owner_id, GalleryImage.folder_id.in_(list(from_ids)))
+        .values(folder_id=to_id, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# ---- reconciler ---------------------------------------------------------------------------------
+
+
+async def all_object_keys(session: AsyncSession) -> set[str]:
+    """Every key a record refers to: originals, thumbnails, exports."""
+    keys: set[str] = set()
+    for png, thumb in (await session.execute(select(GalleryImage.png_key, GalleryImage.thumb_key))).all():
+        keys.add(png)
+        keys.add(thumb)
+    keys.update((await session.execute(select(ImageExport.key))).scalars().all())
+    return keys
+
+
+async def referenced_among(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of `keys` a record refers to now (the reconciler's last check before it deletes)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        for stmt in (
+            select(GalleryImage.png_key).where(GalleryImage.png_key.in_(chunk)),
+            select(GalleryImage.thumb_key).where(GalleryImage.thumb_key.in_(chunk)),
+            select(ImageExport.key).where(ImageExport.key.in_(chunk)),
+        ):
+            found.update((await session.execute(stmt)).scalars().all())
+    return found
+
+
+async def originals(session: AsyncSession, ingested_before: datetime) -> Sequence[tuple[uuid.UUID, str, bool]]:
+    stmt = select(GalleryImage.id, GalleryImage.png_key, GalleryImage.original_missing).where(
+        GalleryImage.ingested_at < ingested_before
+    )
+    return [(i, k, m) for i, k, m in (await session.execute(stmt)).all()]
+
+
+async def set_original_missing(session: AsyncSession, image_ids: Sequence[uuid.UUID], missing: bool) -> None:
+    ids = list(image_ids)
+    for start in range(0, len(ids), 500):
+        await session.execute(
+            update(GalleryImage)
+            .where(GalleryImage.id.in_(ids[start : start + 500]))
+            .values(original_missing=missing)
+            .execution_options(synchronize_session=False)
+        )
