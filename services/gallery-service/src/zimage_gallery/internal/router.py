@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -11,6 +12,8 @@ from zimage_common.errors import Unauthorized
 
 from zimage_gallery.images import service as images
 from zimage_gallery.images.schemas import IngestRequest, IngestResult
+from zimage_gallery.templates import service as templates
+from zimage_gallery.templates.schemas import ExpandRequest, TemplateExpansion
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"], include_in_schema=False)
 
@@ -26,3 +29,14 @@ async def ingest_images(body: IngestRequest, session: SessionDep) -> IngestResul
     """image-service hands over finished images; idempotent by image id (user edits are never overwritten)."""
     created = await images.ingest(session, body.images)
     return IngestResult(ingested=len(body.images), created=created)
+
+
+@router.post(
+    "/templates/{template_id}/expand",
+    operation_id="internal_templates_expand",
+    response_model=TemplateExpansion,
+    dependencies=[Depends(internal_caller)],
+)
+async def expand_template(template_id: uuid.UUID, body: ExpandRequest, session: SessionDep) -> TemplateExpansion:
+    """image-service, at submit: the prompt `body.user_id`'s variables make of a template that user can see."""
+    return await templates.expansion(session, body.user_id, template_id, body.variables)

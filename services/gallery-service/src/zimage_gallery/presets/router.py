@@ -1,3 +1,78 @@
-from fastapi import APIRouter
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from zimage_common.auth import CurrentUser
+from zimage_common.db import SessionDep
+from zimage_common.errors import Unauthorized, Unprocessable, error_responses
+
+from zimage_gallery.images.pagination import InvalidCursor
+from zimage_gallery.presets import service
+from zimage_gallery.presets.models import PresetCategory
+from zimage_gallery.presets.schemas import PresetCreate, PresetOut, PresetPage, PresetUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["presets"])
+
+
+@router.get(
+    "/presets",
+    operation_id="presets_list",
+    response_model=PresetPage,
+    responses=error_responses(Unauthorized, InvalidCursor),
+)
+async def list_presets(
+    session: SessionDep,
+    principal: CurrentUser,
+    category: PresetCategory | None = None,
+    scope: Literal["builtin", "personal"] | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> PresetPage:
+    return await service.list_visible(session, principal, limit=limit, cursor=cursor, category=category, scope=scope)
+
+
+@router.post(
+    "/presets",
+    status_code=201,
+    operation_id="presets_create",
+    response_model=PresetOut,
+    responses=error_responses(Unauthorized, Unprocessable),
+)
+async def create_preset(body: PresetCreate, session: SessionDep, principal: CurrentUser) -> PresetOut:
+    return service.to_out(await service.create(session, principal, body), principal)
+
+
+@router.get(
+    "/presets/{preset_id}",
+    operation_id="presets_get",
+    response_model=PresetOut,
+    responses=error_responses(Unauthorized, service.PresetNotFound),
+)
+async def get_preset(preset_id: uuid.UUID, session: SessionDep, principal: CurrentUser) -> PresetOut:
+    return service.to_out(await service.get_visible(session, principal, preset_id), principal)
+
+
+@router.patch(
+    "/presets/{preset_id}",
+    operation_id="presets_update",
+    response_model=PresetOut,
+    responses=error_responses(Unauthorized, service.PresetReadOnly, service.PresetNotFound, Unprocessable),
+)
+async def update_preset(
+    preset_id: uuid.UUID, body: PresetUpdate, session: SessionDep, principal: CurrentUser
+) -> PresetOut:
+    return service.to_out(await service.update(session, principal, preset_id, body), principal)
+
+
+@router.delete(
+    "/presets/{preset_id}",
+    status_code=204,
+    operation_id="presets_delete",
+    response_class=Response,
+    responses=error_responses(Unauthorized, service.PresetReadOnly, service.PresetNotFound),
+)
+async def delete_preset(preset_id: uuid.UUID, session: SessionDep, principal: CurrentUser) -> Response:
+    await service.delete(session, principal, preset_id)
+    return Response(status_code=204)
