@@ -180,17 +180,16 @@ async def gallery(stack: Stack) -> AsyncIterator[GalleryAPI]:
 
 
 def png_bytes(width: int = 64, height: int = 48, color: tuple[int, int, int] = (200, 80, 40)) -> bytes:
-    """A small real PNG with a gradient, so crops and resizes have something to move."""
+    """A real PNG with gradients in every channel, so crops and resizes have something to move."""
     import io
 
-    from PIL import Image
+    from PIL import Image, ImageChops
 
-    image = Image.new("RGB", (width, height), color)
-    pixels = image.load()
-    assert pixels is not None
-    for x in range(width):
-        for y in range(height):
-            pixels[x, y] = ((color[0] + 3 * x) % 256, (color[1] + 5 * y) % 256, (color[2] + x * y) % 256)
+    size = (width, height)
+    red = Image.linear_gradient("L").resize(size)
+    green = Image.linear_gradient("L").rotate(90).resize(size)
+    blue = ImageChops.add(Image.radial_gradient("L").resize(size), Image.new("L", size, color[2]))
+    image = Image.merge("RGB", (ImageChops.add(red, Image.new("L", size, color[0])), green, blue))
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
