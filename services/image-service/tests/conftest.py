@@ -50,6 +50,7 @@ class RecordingQueue(JobQueue):
         self._published: list[str] = []
         self.down = False  # True: the broker refuses publishes, as CeleryJobQueue reports a dead broker
         self.refused = 0
+        self.waiting: int | None = None  # what depth() reports; None: the broker cannot tell
 
     async def publish_generation(self, task_id: str) -> None:
         with self._lock:
@@ -60,7 +61,7 @@ class RecordingQueue(JobQueue):
 
     async def depth(self) -> int | None:
         with self._lock:
-            return len(self._published)
+            return self.waiting
 
     @property
     def published(self) -> list[str]:

@@ -109,3 +109,12 @@ async def test_late_completion_of_a_canceled_task_is_refused(image: Any) -> None
     assert resp.status_code == 409, resp.text
     final = await image.task(user, task["id"])
     assert final["status"] == "canceled" and final["images"] == []
+
+
+async def test_cancel_of_a_running_task_is_visible_at_once(image: Any) -> None:
+    user = await image.user()
+    task = await image.submit(user)
+    await image.claimed(task["id"])
+    assert (await image.cancel(user, task["id"])).status_code == 200
+    shown = await image.task(user, task["id"])
+    assert shown["status"] == "processing" and shown["cancel_requested"] is True

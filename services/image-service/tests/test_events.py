@@ -46,13 +46,13 @@ async def test_stream_follows_a_run_to_completion_and_closes(image: Any, sse_str
             claim = await image.claimed(task["id"])
             seen.append(await stream.next())
             assert seen[-1][1] == "progress"
-            assert seen[-1][2] == {"status": "processing", "step": 0, "total": 8, "attempt": 1}
+            assert seen[-1][2] == {"status": "processing", "step": 0, "total": 8, "attempt": 1, "canceling": False}
             for step in range(1, 9):
                 beat = await image.heartbeat(task["id"], claim["attempt"], step=step, total=8)
                 assert beat.json() == {"cancel": False}
                 seen.append(await stream.next())
                 assert seen[-1][1:] == ("progress", {"status": "processing", "step": step, "total": 8,
-                                                     "attempt": 1})
+                                                     "attempt": 1, "canceling": False})
             images, _ = await image.store_images(claim)
             assert (await image.complete(claim, images)).status_code == 200
             seen.append(await stream.next())

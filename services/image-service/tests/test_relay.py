@@ -96,3 +96,20 @@ async def test_finished_tasks_are_not_republished(image: Any) -> None:
     await image.wait_published(marker["id"], times=2, since=mark)
     assert done["id"] not in image.queue.since(mark)
     assert dropped["id"] not in image.queue.since(mark)
+
+
+async def test_a_backlog_in_the_queue_is_not_mistaken_for_lost_messages(image: Any) -> None:
+    user = await image.user()
+    waiting = await image.submit(user)
+    await image.wait_published(waiting["id"], times=1)
+    mark = image.queue.mark()
+    image.queue.waiting = 10_000  # the broker holds more messages than there are pending tasks
+    try:
+        control = await image.submit(user)
+        await image.wait_published(control["id"], times=1, since=mark)
+        await asyncio.sleep(1.5)  # many sweeps (0.1 s) past republish_after (0.5 s)
+        assert waiting["id"] not in image.queue.since(mark)
+        image.queue.waiting = None  # the broker cannot tell any more: stale tasks go out again
+        await image.wait_published(waiting["id"], times=1, since=mark)
+    finally:
+        image.queue.waiting = None

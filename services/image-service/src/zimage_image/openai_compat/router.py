@@ -32,6 +32,7 @@ _ERROR_TYPES = {
     429: "rate_limit_error",
     503: "service_unavailable",
     500: "server_error",
+    502: "server_error",
 }
 
 
@@ -144,7 +145,8 @@ async def _generate_and_wait(request: Request, principal: Any, generate: Generat
 
 async def _respond(request: Request, task: Any, response_format: str) -> Any:
     if task.status == TaskStatus.failed:
-        return openai_error(500, task.error or "generation failed", "generation_failed")
+        # the worker failed, not this server: a gateway error in OpenAI's server_error shape
+        return openai_error(502, task.error or "generation failed", "generation_failed")
     if task.status == TaskStatus.canceled:
         return openai_error(400, "generation was canceled", "canceled")
     store = request.app.state.store

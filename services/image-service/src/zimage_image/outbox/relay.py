@@ -16,6 +16,7 @@ from zimage_common.errors import ServiceUnavailable
 from zimage_common.events import EventBus
 from zimage_common.queue import JobQueue
 
+from zimage_image import metrics
 from zimage_image.config import Settings
 from zimage_image.gallery_client import GalleryClient
 from zimage_image.tasks import repository as repo
@@ -80,10 +81,13 @@ class Relay:
 
     async def sweep(self) -> None:
         """Republish pending tasks nobody took and tasks whose worker stopped renewing its lease."""
+        depth = await self.queue.depth()
         now = utcnow()
         stale_before = now - timedelta(seconds=self.settings.republish_after_seconds)
         async with self.db.unit_of_work() as session:
             stale = list(await repo.stale_pending(session, stale_before))
+            if stale and depth is not None and depth >= await repo.pending_count(session):
+                stale = []  # every pending task can still have its message waiting: a backlog, not a loss
             for task in await repo.expired_leases(session, now - timedelta(seconds=self.settings.lease_seconds)):
                 if task.attempts >= self.settings.max_attempts:
                     await service.give_up(session, self.bus, task, now)
@@ -114,6 +118,10 @@ class Relay:
                 await self.sweep()
             except Exception:
                 log.exception("sweep_failed")
+            try:
+                await metrics.observe_backlog(self.db, self.queue)
+            except Exception:  # the gauges keep their last values; metrics never stop the sweeper
+                log.warning("backlog_metrics_failed", exc_info=True)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._relay_loop()), asyncio.create_task(self._sweep_loop())]

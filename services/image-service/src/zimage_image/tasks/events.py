@@ -41,6 +41,7 @@ async def snapshot(app: FastAPI, task_id: uuid.UUID) -> tuple[int, str, dict[str
                 "step": task.progress_step,
                 "total": task.progress_total or task.steps,
                 "attempt": task.attempts,
+                "canceling": task.cancel_requested,
             }
             return task.event_seq, "progress", data, False
         out = await to_out(task, app.state.store, settings)

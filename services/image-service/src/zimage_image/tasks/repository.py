@@ -188,7 +188,7 @@ async def request_cancel(session: AsyncSession, task_id: uuid.UUID) -> None:
     stmt = (
         update(Task)
         .where(Task.id == task_id, Task.status == TaskStatus.processing)
-        .values(cancel_requested=True)
+        .values(cancel_requested=True, event_seq=Task.event_seq + 1)
         .execution_options(synchronize_session=False)
     )
     await session.execute(stmt)
@@ -266,3 +266,24 @@ async def purge_outbox(session: AsyncSession, published_before: datetime) -> Non
             OutboxMessage.published_at.is_not(None), OutboxMessage.published_at < published_before
         )
     )
+
+
+# ---- metrics (read by the sweeper for zimage_image.metrics) -------------------------------------
+
+
+async def count_by_status(session: AsyncSession, statuses: Sequence[TaskStatus]) -> dict[str, int]:
+    stmt = select(Task.status, func.count()).where(Task.status.in_(statuses)).group_by(Task.status)
+    counts = {str(s): 0 for s in statuses}
+    for status, count in (await session.execute(stmt)).all():
+        counts[str(status)] = int(count)
+    return counts
+
+
+async def oldest_pending_created_at(session: AsyncSession) -> datetime | None:
+    stmt = select(func.min(Task.created_at)).where(Task.status == TaskStatus.pending)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def users_submitting_since(session: AsyncSession, since: datetime) -> int:
+    stmt = select(func.count(func.distinct(Task.user_id))).where(Task.created_at >= since)
+    return int((await session.execute(stmt)).scalar_one())

@@ -106,6 +106,7 @@ class TaskOut(BaseModel):
     engine: str | None = Field(description="Engine that ran the task, e.g. 'zimage-turbo' or 'tiny (demo)'")
     model: str | None
     attempts: int
+    cancel_requested: bool = Field(description="Cancel asked while running; stops at the next step")
     error: str | None
     progress: Progress
     queue_position: int | None = None

@@ -16,6 +16,7 @@ from zimage_common.objects import ObjectStore
 from zimage_common.sizes import PRESETS_BY_ID, generation_size
 from zimage_common.tokens import Principal
 
+from zimage_image import metrics
 from zimage_image.config import Settings
 from zimage_image.gallery_client import GalleryClient
 from zimage_image.tasks import repository as repo
@@ -154,6 +155,7 @@ async def submit(
         created_at=utcnow(),
     )
     await repo.add_task_with_outbox(session, task)
+    metrics.task_submitted(session, source)
     return task
 
 
@@ -195,7 +197,9 @@ async def cancel(session: AsyncSession, bus: EventBus, principal: Principal, tas
     if task.is_terminal:
         raise TaskAlreadyFinished(f"Task is already {task.status}")
     # A pending task is never run; a running one stops at its next step and stores nothing.
-    if not await repo.finish(session, task.id, None, TaskStatus.canceled, utcnow(), only_from=(TaskStatus.pending,)):
+    if await repo.finish(session, task.id, None, TaskStatus.canceled, utcnow(), only_from=(TaskStatus.pending,)):
+        metrics.task_finished(session, TaskStatus.canceled)
+    else:
         await repo.request_cancel(session, task.id)
     announce(session, bus, task.id)
     refreshed = await repo.get_task(session, task.id, fresh=True)
@@ -241,6 +245,7 @@ async def to_out(task: Task, store: ObjectStore, settings: Settings, position: i
         engine=engine_label(task.engine),
         model=task.model,
         attempts=task.attempts,
+        cancel_requested=task.cancel_requested,
         error=task.error,
         progress=Progress(step=task.progress_step, total=task.progress_total or task.steps),
         queue_position=position,
@@ -276,6 +281,7 @@ async def claim(session: AsyncSession, settings: Settings, bus: EventBus, task_i
         assert task is not None
         if task.attempts == 1 or task.queue_wait_seconds is None:
             task.queue_wait_seconds = max(0.0, (now - task.created_at).total_seconds())
+        metrics.task_claimed(session, task)
         announce(session, bus, task_id)
         return task
     task = await repo.get_task(session, task_id, fresh=True)
@@ -284,7 +290,8 @@ async def claim(session: AsyncSession, settings: Settings, bus: EventBus, task_i
     if task.is_terminal:
         raise ClaimRefused(f"task is already {task.status}")
     if task.cancel_requested:
-        await repo.finish(session, task_id, None, TaskStatus.canceled, now)
+        if await repo.finish(session, task_id, None, TaskStatus.canceled, now):
+            metrics.task_finished(session, TaskStatus.canceled)
         announce(session, bus, task_id)
         raise ClaimRefused("task was canceled")
     if task.attempts >= settings.max_attempts and (task.lease_until is None or task.lease_until < now):
@@ -295,7 +302,7 @@ async def claim(session: AsyncSession, settings: Settings, bus: EventBus, task_i
 
 
 async def give_up(session: AsyncSession, bus: EventBus, task: Task, now: datetime) -> None:
-    await repo.finish(
+    if await repo.finish(
         session,
         task.id,
         None,
@@ -303,7 +310,8 @@ async def give_up(session: AsyncSession, bus: EventBus, task: Task, now: datetim
         now,
         error=f"Generation stopped unexpectedly {task.attempts} times (the worker crashed or was restarted). "
         "Try again, perhaps with a smaller size or fewer images.",
-    )
+    ):
+        metrics.task_finished(session, TaskStatus.failed)
     announce(session, bus, task.id)
 
 
@@ -379,6 +387,7 @@ async def complete(
     await session.refresh(done, ["images"])
     # same transaction as the completion: the gallery gets these images at least once
     await repo.add_gallery_ingest(session, [gallery_record(done, row) for row in done.images])
+    metrics.task_completed(session, done, now)
     announce(session, bus, task_id)
     return done
 
@@ -431,10 +440,14 @@ async def fail(
         await repo.renew_lease(session, task_id, attempt, lease_until=now, step=None, total=None)
         await repo.add_outbox(session, task_id)
         return
-    await repo.finish(session, task_id, attempt, TaskStatus.failed, now, error=error[:2000], engine=engine, model=model)
+    if await repo.finish(
+        session, task_id, attempt, TaskStatus.failed, now, error=error[:2000], engine=engine, model=model
+    ):
+        metrics.task_finished(session, TaskStatus.failed)
     announce(session, bus, task_id)
 
 
 async def canceled(session: AsyncSession, bus: EventBus, task_id: uuid.UUID, attempt: int) -> None:
     if await repo.finish(session, task_id, attempt, TaskStatus.canceled, utcnow()):
+        metrics.task_finished(session, TaskStatus.canceled)
         announce(session, bus, task_id)
