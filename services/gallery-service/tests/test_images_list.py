@@ -205,3 +205,20 @@ async def test_bulk_actions(gallery: Any, seed: Any) -> None:
     resp = await bulk({"action": "delete", "ids": chosen[:2]})
     assert resp.status_code == 200 and resp.json()["count"] == 2
     assert sorted(await ids(gallery, user)) == sorted([chosen[2], images[3]["id"]])
+
+
+async def test_cursor_pages_through_images_made_at_the_same_instant(gallery: Any, seed: Any) -> None:
+    user = await gallery.user()
+    same = datetime(2026, 5, 5, 12, 0, 0, 123456, tzinfo=UTC).isoformat()
+    made = await seed.images(user, 7, created_at=same)
+    for sort in ("newest", "oldest"):
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = await gallery.ok("GET", IMAGES, user,
+                                    params={"limit": 3, "sort": sort, **({"cursor": cursor} if cursor else {})})
+            seen += [i["id"] for i in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert len(seen) == 7 and set(seen) == {r["id"] for r in made}, sort
+        assert seen == sorted(seen, reverse=sort == "newest")  # ties broken by id

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, column, delete, exists, func, literal_column, or_, select, text, update
+from sqlalchemy import Integer, case, column, delete, exists, func, literal_column, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
@@ -94,13 +94,10 @@ def list_statement(
     """The page query the list endpoint runs (the benchmark EXPLAINs this same statement)."""
     stmt = select(GalleryImage).where(*filtered(dialect, owner_id, f))
     if after is not None:
-        created, row_id = after
-        if newest_first:
-            same_time = and_(GalleryImage.created_at == created, GalleryImage.id < row_id)
-            stmt = stmt.where(or_(GalleryImage.created_at < created, same_time))
-        else:
-            same_time = and_(GalleryImage.created_at == created, GalleryImage.id > row_id)
-            stmt = stmt.where(or_(GalleryImage.created_at > created, same_time))
+        # A row comparison, so PostgreSQL seeks the (owner_id, created_at, id) index instead of filtering.
+        position = tuple_(GalleryImage.created_at, GalleryImage.id)
+        cursor = tuple_(*after, types=[GalleryImage.created_at.type, GalleryImage.id.type])
+        stmt = stmt.where(position < cursor if newest_first else position > cursor)
     order = (
         (GalleryImage.created_at.desc(), GalleryImage.id.desc())
         if newest_first
