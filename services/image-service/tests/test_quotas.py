@@ -56,6 +56,10 @@ async def test_daily_image_quota_counts_images(image: Any) -> None:
     assert resp.json()["error"] == "QuotaExceeded"
     assert "4 of 5" in resp.json()["detail"], resp.json()["detail"]
     assert [t["id"] for t in (await image.list_tasks(user))["items"]] == [four["id"]]
+    usage = (await image.get(user, f"{image.API}/usage")).json()
+    assert usage["images_today"] == 4 and usage["images_per_day"] == 5, usage
+    assert usage["active_tasks"] == 1 and usage["max_active_tasks"] == 2, usage
+    assert usage["resets_at"].endswith(("T00:00:00Z", "T00:00:00+00:00")), usage
     # what is left of the day still fits
     one = await image.submit(user, num_images=1)
     assert one["num_images"] == 1

@@ -49,6 +49,7 @@ PREFIXES: tuple[Prefix, ...] = (
     Prefix("/api/v1/tasks", IMAGE),
     Prefix("/api/v1/images/", IMAGE, Timeout.LONG),
     Prefix("/api/v1/size-presets", IMAGE),
+    Prefix("/api/v1/usage", IMAGE),
     Prefix("/api/v1/admin/stats", IMAGE),
     Prefix("/api/v1/admin/system", IMAGE),
     Prefix("/api/v1/objects/", IMAGE),

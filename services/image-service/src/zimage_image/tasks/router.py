@@ -16,7 +16,7 @@ from zimage_image.tasks import repository as repo
 from zimage_image.tasks import service
 from zimage_image.tasks.events import task_event_stream
 from zimage_image.tasks.models import TaskStatus
-from zimage_image.tasks.schemas import GenerateRequest, TaskOut, TaskPage
+from zimage_image.tasks.schemas import GenerateRequest, SizePresetPage, TaskOut, TaskPage, UsageOut
 
 router = APIRouter(prefix="/api/v1", tags=["generation"])
 
@@ -121,6 +121,12 @@ async def task_events(
     )
 
 
-@router.get("/size-presets", operation_id="size_presets_list")
+@router.get("/usage", operation_id="usage_get", response_model=UsageOut, responses=error_responses(Unauthorized))
+async def get_usage(session: SessionDep, principal: CurrentUser, settings: SettingsDep) -> UsageOut:
+    """Your images today against the daily limit, and tasks running against the limit at once."""
+    return await service.usage(session, settings, principal.user_id)
+
+
+@router.get("/size-presets", operation_id="size_presets_list", response_model=SizePresetPage)
 async def size_presets() -> dict[str, Any]:
     return {"items": [p.as_dict() for p in PRESETS], "next_cursor": None}

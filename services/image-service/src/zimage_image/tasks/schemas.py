@@ -121,3 +121,28 @@ class TaskOut(BaseModel):
 class TaskPage(BaseModel):
     items: list[TaskOut]
     next_cursor: str | None
+
+
+class SizePresetOut(BaseModel):
+    id: str
+    name_ko: str
+    name_en: str
+    channel: str = Field(description="general, instagram, facebook, x, youtube, naver, kakao")
+    width: int = Field(description="Exact output width")
+    height: int = Field(description="Exact output height")
+    aspect: str = Field(description="Reduced ratio, e.g. 16:9")
+    generation_width: int = Field(description="Width the model runs at (a multiple of 16)")
+    generation_height: int
+
+
+class SizePresetPage(BaseModel):
+    items: list[SizePresetOut]
+    next_cursor: str | None
+
+
+class UsageOut(BaseModel):
+    images_today: int = Field(description="Images requested since this UTC day began (failed and canceled not counted)")
+    images_per_day: int = Field(description="Daily image limit for this user")
+    active_tasks: int = Field(description="Tasks waiting or running now")
+    max_active_tasks: int
+    resets_at: datetime = Field(description="When the daily count starts again (next UTC midnight)")

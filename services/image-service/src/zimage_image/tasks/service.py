@@ -21,7 +21,7 @@ from zimage_image.config import Settings
 from zimage_image.gallery_client import GalleryClient
 from zimage_image.tasks import repository as repo
 from zimage_image.tasks.models import Task, TaskImage, TaskStatus
-from zimage_image.tasks.schemas import DEFAULT_PRESET, GenerateRequest, Progress, TaskImageOut, TaskOut
+from zimage_image.tasks.schemas import DEFAULT_PRESET, GenerateRequest, Progress, TaskImageOut, TaskOut, UsageOut
 
 MAX_PROMPT = 2000
 TURBO_STEPS = 8
@@ -66,8 +66,8 @@ def start_of_utc_day(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-async def check_quota(session: AsyncSession, settings: Settings, user_id: uuid.UUID, wanted: int) -> None:
-    await repo.lock_user_submissions(session, user_id)  # concurrent submits would all pass a plain count
+async def limits_of(session: AsyncSession, settings: Settings, user_id: uuid.UUID) -> tuple[int, int]:
+    """(images per UTC day, tasks at once) for this user: an admin's override, else the defaults."""
     override = await repo.get_quota(session, user_id)
     per_day = (
         override.images_per_day if override and override.images_per_day is not None else settings.daily_image_quota
@@ -75,6 +75,24 @@ async def check_quota(session: AsyncSession, settings: Settings, user_id: uuid.U
     max_active = (
         override.max_active_tasks if override and override.max_active_tasks is not None else settings.max_active_tasks
     )
+    return per_day, max_active
+
+
+async def usage(session: AsyncSession, settings: Settings, user_id: uuid.UUID) -> UsageOut:
+    per_day, max_active = await limits_of(session, settings, user_id)
+    day_start = start_of_utc_day(utcnow())
+    return UsageOut(
+        images_today=await repo.images_requested_since(session, user_id, day_start),
+        images_per_day=per_day,
+        active_tasks=await repo.active_task_count(session, user_id),
+        max_active_tasks=max_active,
+        resets_at=day_start + timedelta(days=1),
+    )
+
+
+async def check_quota(session: AsyncSession, settings: Settings, user_id: uuid.UUID, wanted: int) -> None:
+    await repo.lock_user_submissions(session, user_id)  # concurrent submits would all pass a plain count
+    per_day, max_active = await limits_of(session, settings, user_id)
     active = await repo.active_task_count(session, user_id)
     if active >= max_active:
         raise QuotaExceeded(
