@@ -1,0 +1,10 @@
+export * from "./client";
+export * from "./downloads";
+export * from "./errors";
+export * from "./hooks";
+export * from "./keys";
+export * from "./progress";
+export * from "./provider";
+export * from "./session";
+export * from "./sse";
+export type * from "./schema";

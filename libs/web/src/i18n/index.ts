@@ -1,0 +1,63 @@
+/** Locales of the web apps: Korean first, English second. Messages are plain nested objects for use-intl. */
+import { ApiError, NETWORK_ERROR } from "../api/errors";
+import { en as sharedEn, ko as sharedKo } from "./messages";
+
+export const LOCALES = ["ko", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = "ko";
+export const LOCALE_COOKIE = "zimage_locale";
+export const TIME_ZONE = "Asia/Seoul";
+
+export function pickLocale(value: string | null | undefined): Locale {
+  return (LOCALES as readonly string[]).includes(value ?? "") ? (value as Locale) : DEFAULT_LOCALE;
+}
+
+export const sharedMessages = { ko: sharedKo, en: sharedEn } as const;
+export type SharedMessages = typeof sharedKo;
+
+export function setLocaleCookie(locale: Locale): void {
+  document.cookie = `${LOCALE_COOKIE}=${locale}; path=/; max-age=31536000; samesite=lax`;
+}
+
+type Translate = (key: string, values?: Record<string, string | number>) => string;
+
+/** Error codes the UI explains in the user's language; anything else falls back to the server's words. */
+const KNOWN_CODES = new Set([
+  "InvalidCredentials",
+  "EmailTaken",
+  "WeakPassword",
+  "AccountDisabled",
+  "WrongCurrentPassword",
+  "RefreshTokenReused",
+  "QuotaExceeded",
+  "TemplateNotFound",
+  "ImageNotFound",
+  "TaskNotFound",
+  "TaskAlreadyFinished",
+  "FolderNameTaken",
+  "TagNameTaken",
+  "OriginalMissing",
+  "ServiceUnavailable",
+  "ValidationError",
+  "TooManyRequests",
+  "Unauthorized",
+  "Forbidden",
+  NETWORK_ERROR,
+]);
+
+/**
+ * The message for an error, in the current language, via the `errors` namespace (t = useTranslations("errors")).
+ * Throttling says how long to wait; unknown codes show the server's own detail.
+ */
+export function describeError(t: Translate, error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 429 && error.code !== "QuotaExceeded") {
+      return error.retryAfter ? t("TooManyRequestsWait", { seconds: error.retryAfter, minutes: Math.ceil(error.retryAfter / 60) }) : t("TooManyRequests");
+    }
+    if (KNOWN_CODES.has(error.code)) return t(error.code);
+    if (error.status >= 500) return t("ServiceUnavailable");
+    return error.detail || t("Unknown");
+  }
+  if (error instanceof TypeError) return t(NETWORK_ERROR); // fetch could not reach the server
+  return t("Unknown");
+}
