@@ -39,7 +39,10 @@ def celery_config(broker_url: str, data_dir: Path, *, soft_time_limit: int, hard
             "polling_interval": 0.1,
         }
     elif broker_url.startswith(("redis://", "rediss://")):
-        transport |= {"socket_timeout": 5, "socket_connect_timeout": 5, "retry_on_timeout": True}
+        # No retry_on_timeout: it gives redis-py connections a silent reconnect-and-retry, and on the
+        # worker's pub/sub (remote control) socket that turns a broker restart into a read that blocks
+        # forever on a fresh, unsubscribed connection. Kombu must see the error and reconnect itself.
+        transport |= {"socket_timeout": 5, "socket_connect_timeout": 5}
     return {
         "broker_url": broker_url,
         "broker_transport_options": transport,
