@@ -8,6 +8,7 @@ from fastapi.responses import StreamingResponse
 from zimage_common.auth import CurrentUser
 from zimage_common.db import SessionDep
 from zimage_common.errors import ServiceUnavailable, Unauthorized, error_responses
+from zimage_common.pagination import InvalidCursor
 from zimage_common.sizes import PRESETS
 
 from zimage_image.deps import BusDep, SettingsDep, StoreDep
@@ -46,7 +47,7 @@ async def generate(
     "/tasks",
     operation_id="tasks_list",
     response_model=TaskPage,
-    responses=error_responses(Unauthorized, service.InvalidCursor),
+    responses=error_responses(Unauthorized, InvalidCursor),
 )
 async def list_tasks(
     session: SessionDep,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -10,9 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from zimage_common.db import after_commit, utcnow
-from zimage_common.errors import BadRequest, Conflict, NotFound, ServiceUnavailable, TooManyRequests, Unprocessable
+from zimage_common.errors import Conflict, NotFound, ServiceUnavailable, TooManyRequests, Unprocessable
 from zimage_common.events import EventBus
 from zimage_common.objects import ObjectStore
+from zimage_common.pagination import decode_cursor, encode_cursor
 from zimage_common.sizes import PRESETS_BY_ID, generation_size
 from zimage_common.tokens import Principal
 
@@ -39,10 +39,6 @@ class TaskAlreadyFinished(Conflict):
 
 class QuotaExceeded(TooManyRequests):
     code = "QuotaExceeded"
-
-
-class InvalidCursor(BadRequest):
-    code = "InvalidCursor"
 
 
 def channel(task_id: uuid.UUID) -> str:
@@ -184,29 +180,12 @@ async def get_own(session: AsyncSession, principal: Principal, task_id: uuid.UUI
     return task
 
 
-def encode_cursor(task: Task) -> str:
-    raw = f"{task.created_at.isoformat()}|{task.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created, task_id = raw.split("|", 1)
-        created_at = datetime.fromisoformat(created)
-        if created_at.tzinfo is None:  # ours carry +00:00; a naive time cannot be bound to a UTC column
-            raise ValueError("cursor time has no zone")
-        return created_at, uuid.UUID(task_id)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidCursor("cursor is not one this API returned") from exc
-
-
 async def list_own(
     session: AsyncSession, principal: Principal, limit: int, cursor: str | None, status: str | None
 ) -> tuple[list[Task], str | None]:
     after = decode_cursor(cursor) if cursor else None
     rows = list(await repo.list_user_tasks(session, principal.user_id, limit + 1, after, status))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 
