@@ -6,10 +6,15 @@ RUN := $(UV) run --frozen --no-sync
 DATA_DIR ?= data
 export DATA_DIR
 
-.PHONY: help bootstrap dev test lint fmt db-migrate db-reset admin download-model logs clean
+.PHONY: help bootstrap dev test lint fmt db-migrate db-reset admin download-model logs clean ops-tools \
+	compose-up compose-prod compose-down compose-logs compose-ps secrets backup restore check-health reconcile gpu-status
+
+# Docker Compose: the development file unless PROD=1 (docker-compose.prod.yml). docs/deployment.md.
+COMPOSE ?= docker compose
+DC := $(COMPOSE) -f $(if $(PROD),docker-compose.prod.yml,docker-compose.yml)
 
 help: ## Show the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36mmake %-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%-]+:.*## / {printf "  \033[36mmake %-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 bootstrap: ## Install uv if missing and sync the locked environment
 	@./scripts/bootstrap.sh
@@ -17,7 +22,7 @@ bootstrap: ## Install uv if missing and sync the locked environment
 dev: bootstrap ## Start the whole platform on the embedded default (Ctrl-C stops it)
 	@$(RUN) python scripts/dev.py
 
-test: bootstrap ## Run every test (needs PostgreSQL and Redis on loopback)
+test: bootstrap ops-tools ## Run every test (needs PostgreSQL and Redis on loopback)
 	@$(RUN) ruff check .
 	@$(RUN) mypy libs/common/src services/*/src
 	@$(RUN) pytest $(PYTEST_ARGS)
@@ -46,8 +51,65 @@ admin: bootstrap ## Create or promote an admin: make admin EMAIL=you@example.com
 download-model: ## Fetch Z-Image-Turbo into MODEL_PATH (default ./data/models/Z-Image-Turbo)
 	@./scripts/download-model.sh $(if $(MODEL_PATH),--model-path "$(MODEL_PATH)")
 
-logs: ## Follow the logs of a running `make dev`
+logs: ## Follow the logs of a running `make dev` (containers: make compose-logs)
 	@mkdir -p $(DATA_DIR)/logs && touch $(DATA_DIR)/logs/dev.log && tail -n 50 -F $(DATA_DIR)/logs/*.log
+
+ops-tools: ## Install promtool, amtool and shellcheck for tests/ops when missing (Debian, as root)
+	@./scripts/bootstrap.sh --ops-tools
+
+# ---- Docker Compose (one machine with Docker; PROD=1 for the production file) --------------------------
+compose-up: ## Build and start everything in Docker (development; http://localhost)
+	$(COMPOSE) -f docker-compose.yml up -d --build
+	@echo "API http://localhost/api/v1  Flower http://flower.localhost  Grafana http://grafana.localhost  MinIO http://localhost:9001"
+
+compose-prod: ## Build and start the production deployment (needs .env and make secrets)
+	@test -f .env || { echo "compose-prod: copy .env.example to .env and fill its secrets (docs/deployment.md)"; exit 2; }
+	@test -f secrets/jwt_private_key.pem || { echo "compose-prod: run make secrets first"; exit 2; }
+	$(COMPOSE) -f docker-compose.prod.yml up -d --build --remove-orphans
+
+compose-down: ## Stop the compose deployment; volumes (data) stay
+	$(DC) down
+
+compose-logs: ## Follow container logs: make compose-logs [SERVICE=image-service] [PROD=1]
+	$(DC) logs -f --tail=100 $(SERVICE)
+
+compose-ps: ## Containers and their health
+	$(DC) ps --all
+
+shell-%: ## A shell in a container: make shell-image-service, shell-postgres (psql), shell-redis (redis-cli)
+	@case "$*" in \
+	  postgres) $(DC) exec postgres psql -U postgres -d zimage ;; \
+	  redis) $(DC) exec redis redis-cli ;; \
+	  *) $(DC) exec $* sh ;; \
+	esac
+
+secrets: ## Create the production JWT signing key in ./secrets (once; never committed)
+	@mkdir -p secrets && chmod 700 secrets
+	@if [ -f secrets/jwt_private_key.pem ]; then echo "secrets/jwt_private_key.pem exists; keeping it"; else \
+	  openssl genpkey -algorithm ed25519 -out secrets/jwt_private_key.pem && \
+	  chmod 644 secrets/jwt_private_key.pem && echo "created secrets/jwt_private_key.pem"; fi
+
+# Backups of the compose deployment: the postgres container's own pg_dump, objects through the migrate image
+# (it has the services' object-store settings). LOCAL=1: this machine's tools and .env (DATABASE_URL).
+BACKUP_ENV = $(if $(LOCAL),,PG_EXEC="$(DC) exec -T postgres" DATABASE_URL="postgresql://postgres@/zimage" \
+	OBJECTS_EXEC="$(DC) run --rm -T --no-deps migrate python scripts/object_archive.py")
+
+backup: ## Back up PostgreSQL and the object store into ./backups (BACKUP_KEEP=7) [PROD=1] [LOCAL=1]
+	@$(BACKUP_ENV) ./scripts/backup.sh
+
+restore: ## Restore a backup: make restore BACKUP=backups/20261126T093000Z [PROD=1] [LOCAL=1]
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<time>"; exit 2; }
+	@$(BACKUP_ENV) ./scripts/restore.sh "$(BACKUP)"
+
+check-health: ## Is every service ready? (make dev or compose development; PROD=1: from inside the containers)
+	@./scripts/health-check.sh $(if $(PROD),--compose -f docker-compose.prod.yml)
+
+reconcile: ## Delete stored objects no image owns (gallery reconciler) [PROD=1] [LOCAL=1: make dev's data]
+	$(if $(LOCAL),$(RUN) python -m zimage_gallery.reconciler,$(DC) exec gallery-service python -m zimage_gallery.reconciler)
+
+gpu-status: ## nvidia-smi on the host and in the worker container
+	-nvidia-smi
+	-$(DC) exec ml-worker nvidia-smi
 
 clean: ## Remove caches and the virtual environment (keeps ./data)
 	rm -rf .venv .pytest_cache .ruff_cache .mypy_cache

@@ -3,6 +3,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if [ "${1:-}" = "--ops-tools" ]; then
+  # tests/ops checks monitoring/ with promtool and amtool and the shell scripts with shellcheck; they fail
+  # (never skip) without them. Debian packages: prometheus, prometheus-alertmanager, shellcheck.
+  missing=()
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+  command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+  [ ${#missing[@]} -eq 0 ] && exit 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing ${missing[*]} (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+      || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+  else
+    echo "bootstrap: tests/ops needs ${missing[*]} (Debian packages); install them, or tests/ops fails" >&2
+  fi
+  exit 0
+fi
+
 if ! command -v uv >/dev/null 2>&1 && ! python3 -m uv --version >/dev/null 2>&1; then
   echo "bootstrap: installing uv from PyPI"
   python3 -m pip install --quiet --disable-pip-version-check uv || python3 -m pip install --quiet --user uv
