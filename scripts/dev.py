@@ -190,11 +190,13 @@ class Supervisor:
         gw = f"http://localhost:{self.base}"
         lines = [
             f"zimage-platform is ready ({self.backends()})",
+            *(f"  web app        {c.service.public_url}" for c in self.children if c.service.public_url),
             f"  API            {gw}/api/v1   (docs: {gw}/api/v1/docs)",
         ]
         for c in self.children:
             pid = c.process.pid if c.process else "-"
             where = f"http://127.0.0.1:{self.base + c.service.port_offset}" if c.service.port_offset else ""
+            where = c.service.public_url or where
             if c.service.port_offset != 0:
                 lines.append(f"  {c.service.name:<14} {where or 'no HTTP port':<24} (pid {pid})")
         lines += [

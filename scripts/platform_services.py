@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FRONTEND_DIR = ROOT / "services" / "frontend"
+NEXT_BIN = ROOT / "node_modules" / "next" / "dist" / "bin" / "next"
 
 
 @dataclass(frozen=True)
@@ -20,9 +26,13 @@ class Service:
     settings: str | None = None  # "module:Settings"
     extra_env: dict[str, str] = field(default_factory=dict)
     ready_line: str | None = None  # for processes without HTTP: a log line that means "ready"
+    requires: tuple[Path, ...] = ()  # files that must exist (a non-Python process: its build)
+    public_url: str | None = None  # what `make dev` prints for people to open
 
     @property
     def available(self) -> bool:
+        if self.requires:
+            return all(path.exists() for path in self.requires)
         module = (self.factory or "").partition(":")[0] or self.package
         try:
             return importlib.util.find_spec(module) is not None
@@ -30,7 +40,7 @@ class Service:
             return False
 
 
-SERVICES: tuple[Service, ...] = (
+PYTHON_SERVICES: tuple[Service, ...] = (
     Service(
         "auth",
         1,
@@ -94,6 +104,29 @@ def port_base() -> int:
 
 def bind_host() -> str:
     return os.environ.get("DEV_HOST", "127.0.0.1")
+
+
+def frontend() -> tuple[Service, ...]:
+    """The web app (`next start` of a production build), only where FRONTEND_PORT is set (`make dev` sets
+    3000; the end-to-end browser tests pick a free port) and the build and Node.js exist."""
+    port = os.environ.get("FRONTEND_PORT")
+    node = shutil.which("node")
+    if not port or not node:
+        return ()
+    return (
+        Service(
+            "frontend",
+            None,
+            command=(node, str(NEXT_BIN), "start", str(FRONTEND_DIR), "--port", port, "--hostname", bind_host()),
+            extra_env={"API_ORIGIN": f"http://127.0.0.1:{port_base()}", "NEXT_TELEMETRY_DISABLED": "1"},
+            ready_line="Ready in",
+            requires=(NEXT_BIN, FRONTEND_DIR / ".next" / "BUILD_ID"),
+            public_url=f"http://localhost:{port}",
+        ),
+    )
+
+
+SERVICES: tuple[Service, ...] = (*PYTHON_SERVICES, *frontend())
 
 
 def service_urls(base: int | None = None) -> dict[str, str]:

@@ -9,7 +9,7 @@ import {
 } from "@tanstack/react-query";
 import { useStore } from "zustand";
 
-import { unwrap } from "./errors";
+import { ApiError, unwrap } from "./errors";
 import { queryKeys, type ImageFilters, type TemplateFilters } from "./keys";
 import { useApi } from "./provider";
 import type {
@@ -291,6 +291,15 @@ export function useCreateFolder() {
   });
 }
 
+/**
+ * A just-finished image reaches the gallery through image-service's outbox a moment after the task
+ * completes: a 404 then is worth a few short retries.
+ */
+const retryWhileArriving = {
+  retry: (count: number, error: Error) => error instanceof ApiError && error.status === 404 && count < 6,
+  retryDelay: 800,
+};
+
 /** Changes to images touch lists, counts and details: the whole gallery prefix is invalidated. */
 export function useUpdateImage() {
   const { client } = useApi();
@@ -300,6 +309,7 @@ export function useUpdateImage() {
       unwrap(
         await client.PATCH("/api/v1/gallery/images/{image_id}", { params: { path: { image_id: id } }, body: patch }),
       ),
+    ...retryWhileArriving,
     onSuccess: (image) => {
       queryClient.setQueryData(queryKeys.gallery.image(image.id), image);
       void queryClient.invalidateQueries({ queryKey: queryKeys.gallery.all });
@@ -314,6 +324,7 @@ export function useBulkImages() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (body: BulkAction) => unwrap(await client.POST("/api/v1/gallery/images/bulk", { body })),
+    ...retryWhileArriving,
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.gallery.all }),
   });
 }

@@ -1,3 +1,4 @@
+import { Slot } from "radix-ui";
 import type { HTMLAttributes } from "react";
 
 import { cn } from "../lib/cn";
@@ -10,8 +11,10 @@ export function CardHeader({ className, ...props }: HTMLAttributes<HTMLDivElemen
   return <div className={cn("flex flex-col gap-1.5 p-5", className)} {...props} />;
 }
 
-export function CardTitle({ className, ...props }: HTMLAttributes<HTMLHeadingElement>) {
-  return <h2 className={cn("text-lg font-semibold leading-tight", className)} {...props} />;
+/** An h2 by default; `asChild` lends its style to the page's h1. */
+export function CardTitle({ className, asChild, ...props }: HTMLAttributes<HTMLHeadingElement> & { asChild?: boolean }) {
+  const Comp = asChild ? Slot.Root : "h2";
+  return <Comp className={cn("text-lg font-semibold leading-tight", className)} {...props} />;
 }
 
 export function CardDescription({ className, ...props }: HTMLAttributes<HTMLParagraphElement>) {
