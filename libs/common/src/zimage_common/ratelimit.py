@@ -14,11 +14,18 @@ from zimage_common.errors import ServiceUnavailable, TooManyRequests
 
 class RateLimiter:
     def __init__(self, redis_url: str | None, *, namespace: str) -> None:
-        self.storage: Storage = (
-            RedisStorage(f"async+{redis_url}", implementation="redispy", socket_timeout=2, socket_connect_timeout=2)
-            if redis_url
-            else MemoryStorage()
-        )
+        self.storage: Storage = MemoryStorage()
+        if redis_url:
+            from redis.exceptions import ConnectionError as RedisConnectionError
+
+            self.storage = RedisStorage(
+                f"async+{redis_url}",
+                implementation="redispy",
+                socket_timeout=2,
+                socket_connect_timeout=2,
+                # a pooled connection Redis dropped (a restart) is reopened once instead of answering 503
+                retry_on_error=[RedisConnectionError],  # type: ignore[arg-type]
+            )
         self.namespace = namespace
         self.strategy = MovingWindowRateLimiter(self.storage)
 

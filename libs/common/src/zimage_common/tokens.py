@@ -176,8 +176,12 @@ class RedisRevocations(Revocations):
 
     def __init__(self, url: str, prefix: str = "zimage:revoked") -> None:
         import redis.asyncio as aioredis
+        from redis.exceptions import ConnectionError as RedisConnectionError
 
-        self.redis = aioredis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        # a pooled connection Redis dropped (a restart) is reopened once instead of answering 503
+        self.redis = aioredis.from_url(
+            url, socket_timeout=2, socket_connect_timeout=2, retry_on_error=[RedisConnectionError]
+        )
         self.prefix = prefix
 
     async def revoke_sessions(self, session_ids: list[str], ttl_seconds: int) -> None:
