@@ -29,8 +29,9 @@ case "$BACKUP_KEEP" in ''|*[!0-9]*|0) echo "backup: BACKUP_KEEP must be a positi
 # The tools want plain postgresql:// URLs; the services also accept SQLAlchemy's driver suffixes.
 DB_URL=$(printf '%s' "$DATABASE_URL" | sed -E 's#^postgres(ql)?(\+[a-z0-9]+)?://#postgresql://#')
 
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$BACKUP_DIR"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+while [ -e "$BACKUP_DIR/$stamp" ]; do sleep 1; stamp=$(date -u +%Y%m%dT%H%M%SZ); done  # one per second
 work="$BACKUP_DIR/.$stamp.partial"
 rm -rf "$work"
 mkdir -p "$work"
