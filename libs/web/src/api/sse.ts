@@ -127,6 +127,8 @@ export async function readEventStream(options: StreamOptions): Promise<void> {
       const parser = new SseParser();
       parser.lastEventId = lastEventId;
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      const stop = () => void reader.cancel().catch(() => undefined);
+      signal?.addEventListener("abort", stop);
       try {
         for (;;) {
           const { value, done } = await reader.read();
@@ -144,6 +146,7 @@ export async function readEventStream(options: StreamOptions): Promise<void> {
           if (finished) break;
         }
       } finally {
+        signal?.removeEventListener("abort", stop);
         await reader.cancel().catch(() => undefined);
       }
     } catch (error) {

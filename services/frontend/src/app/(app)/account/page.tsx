@@ -1,5 +1,7 @@
 "use client";
 
-export default function Page() {
-  return <p>TODO</p>;
+import { AccountView } from "@/components/account-view";
+
+export default function AccountPage() {
+  return <AccountView />;
 }

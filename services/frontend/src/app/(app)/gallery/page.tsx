@@ -1,5 +1,13 @@
 "use client";
 
-export default function Page() {
-  return <p>TODO</p>;
+import { Suspense } from "react";
+
+import { GalleryView } from "@/components/gallery/gallery-view";
+
+export default function GalleryPage() {
+  return (
+    <Suspense>
+      <GalleryView />
+    </Suspense>
+  );
 }

@@ -1,5 +1,7 @@
 "use client";
 
-export default function Page() {
-  return <p>TODO</p>;
+import { TemplatesView } from "@/components/templates/templates-view";
+
+export default function TemplatesPage() {
+  return <TemplatesView />;
 }

@@ -1,0 +1,159 @@
+"use client";
+
+import { Check, Folder, FolderPlus, Hash, Images, Inbox, Star, XCircle, FileClock } from "lucide-react";
+import { useState, type FormEvent, type ReactNode } from "react";
+import { useTranslations } from "use-intl";
+
+import { useCreateFolder, useSidebar } from "@zimage/web/api";
+import { describeError } from "@zimage/web/i18n";
+import { Button } from "@zimage/web/ui/button";
+import { Input } from "@zimage/web/ui/input";
+import { Skeleton } from "@zimage/web/ui/skeleton";
+import { cn } from "@zimage/web/lib/cn";
+
+import type { GalleryParams } from "@/lib/gallery-filters";
+
+function Item({
+  active,
+  icon,
+  label,
+  count,
+  onClick,
+}: {
+  active: boolean;
+  icon: ReactNode;
+  label: string;
+  count: number;
+  onClick: () => void;
+}) {
+  return (
+    <li>
+      <button
+        type="button"
+        onClick={onClick}
+        aria-current={active ? "true" : undefined}
+        className={cn(
+          "flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm hover:bg-accent focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring [&_svg]:size-4 [&_svg]:shrink-0",
+          active && "bg-accent font-semibold text-accent-foreground",
+        )}
+      >
+        {icon}
+        <span className="min-w-0 flex-1 truncate">{label}</span>
+        <span className="tabular-nums text-xs text-muted-foreground">{count}</span>
+      </button>
+    </li>
+  );
+}
+
+const CLEAR = { folder: null, tag: null, favorite: false, approval: null } as const;
+
+/** Folders, tags and quick filters with their counts. */
+export function GallerySidebar({
+  params,
+  onChange,
+}: {
+  params: GalleryParams;
+  onChange: (patch: Partial<GalleryParams>) => void;
+}) {
+  const t = useTranslations("gallery");
+  const te = useTranslations("errors");
+  const sidebar = useSidebar();
+  const createFolder = useCreateFolder();
+  const [name, setName] = useState("");
+  const [adding, setAdding] = useState(false);
+
+  async function addFolder(event: FormEvent) {
+    event.preventDefault();
+    if (!name.trim()) return;
+    const folder = await createFolder.mutateAsync({ name: name.trim() }).catch(() => null);
+    if (folder) {
+      setName("");
+      setAdding(false);
+    }
+  }
+
+  if (sidebar.isPending) {
+    return (
+      <div className="grid gap-2" aria-hidden="true">
+        {Array.from({ length: 6 }, (_, i) => (
+          <Skeleton key={i} className="h-7" />
+        ))}
+      </div>
+    );
+  }
+  if (sidebar.isError) return <p className="text-sm text-destructive">{describeError(te, sidebar.error)}</p>;
+  const data = sidebar.data;
+  const none = !params.folder && !params.tag && !params.favorite && !params.approval;
+  return (
+    <nav aria-label={t("sidebarLabel")} className="grid gap-4 text-sm">
+      <ul className="grid gap-0.5">
+        <Item active={none} icon={<Images />} label={t("all")} count={data.total} onClick={() => onChange(CLEAR)} />
+        <Item active={params.favorite} icon={<Star />} label={t("favorites")} count={data.favorites} onClick={() => onChange({ ...CLEAR, favorite: true })} />
+        <Item active={params.folder === "none"} icon={<Inbox />} label={t("unfiled")} count={data.unfiled} onClick={() => onChange({ ...CLEAR, folder: "none" })} />
+        <Item active={params.approval === "approved"} icon={<Check />} label={t("approval.approved")} count={data.approval.approved} onClick={() => onChange({ ...CLEAR, approval: "approved" })} />
+        <Item active={params.approval === "rejected"} icon={<XCircle />} label={t("approval.rejected")} count={data.approval.rejected} onClick={() => onChange({ ...CLEAR, approval: "rejected" })} />
+        <Item active={params.approval === "draft"} icon={<FileClock />} label={t("approval.draft")} count={data.approval.draft} onClick={() => onChange({ ...CLEAR, approval: "draft" })} />
+      </ul>
+      <div className="grid gap-1">
+        <div className="flex items-center justify-between">
+          <h2 className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">{t("folders")}</h2>
+          <Button variant="ghost" size="icon-sm" aria-label={t("newFolder")} onClick={() => setAdding((v) => !v)}>
+            <FolderPlus aria-hidden="true" />
+          </Button>
+        </div>
+        {adding ? (
+          <form onSubmit={addFolder} className="flex gap-1">
+            <Input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              aria-label={t("newFolderName")}
+              placeholder={t("newFolderName")}
+              className="h-8"
+              maxLength={100}
+              autoFocus
+            />
+            <Button type="submit" size="sm" disabled={createFolder.isPending}>
+              {t("add")}
+            </Button>
+          </form>
+        ) : null}
+        {createFolder.isError ? <p className="text-xs text-destructive">{describeError(te, createFolder.error)}</p> : null}
+        {data.folders.length === 0 ? (
+          <p className="px-2 text-xs text-muted-foreground">{t("noFolders")}</p>
+        ) : (
+          <ul className="grid gap-0.5">
+            {data.folders.map((folder) => (
+              <Item
+                key={folder.id}
+                active={params.folder === folder.id}
+                icon={<Folder />}
+                label={folder.name}
+                count={folder.count}
+                onClick={() => onChange({ ...CLEAR, folder: folder.id })}
+              />
+            ))}
+          </ul>
+        )}
+      </div>
+      <div className="grid gap-1">
+        <h2 className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">{t("tags")}</h2>
+        {data.tags.length === 0 ? (
+          <p className="px-2 text-xs text-muted-foreground">{t("noTags")}</p>
+        ) : (
+          <ul className="grid gap-0.5">
+            {data.tags.map((tag) => (
+              <Item
+                key={tag.id}
+                active={params.tag === tag.id}
+                icon={<Hash />}
+                label={tag.name}
+                count={tag.count}
+                onClick={() => onChange({ ...CLEAR, tag: tag.id })}
+              />
+            ))}
+          </ul>
+        )}
+      </div>
+    </nav>
+  );
+}
