@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import torch
 from zimage_common.sizes import MAX_SIDE, MIN_SIDE, MULTIPLE, is_valid_generation_size
 
+from zimage_worker.engine.optimize import (
+    EngineOptions,
+    PromptEncoder,
+    StageClock,
+    TextEncoderOffload,
+    apply_transformer_options,
+    apply_vae_options,
+    decode_latents,
+    to_pil,
+    uncompile_transformer,
+)
+
 if TYPE_CHECKING:
     from diffusers.pipelines.z_image.pipeline_z_image import ZImagePipeline
     from PIL import Image
 
+
+log = logging.getLogger(__name__)
 
 StepCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -26,6 +42,7 @@ MAX_STEPS = 50
 MAX_SEED = 2**63 - 1
 DEFAULT_STEPS = 8  # Z-Image-Turbo is distilled for 8 steps
 DEFAULT_GUIDANCE = 0.0  # Turbo runs without classifier-free guidance
+WARMUP_STEPS = 2
 MAX_SEQUENCE_LENGTH = 512  # prompt tokens the pipeline keeps (chat template included); the rest is cut
 
 
@@ -86,11 +103,21 @@ class Engine(ABC):
 
     name: ClassVar[str]
 
-    def __init__(self, model_id: str, device: torch.device) -> None:
+    def __init__(self, model_id: str, device: torch.device, options: EngineOptions | None = None) -> None:
         self.model_id = model_id
         self.device = device
+        # None: the measured defaults for this device, chosen at load (EngineOptions.for_device).
+        self.options = options
+        self.applied: dict[str, Any] = {}  # what load() switched on, for logs and the benchmark
+        self.last_timings: dict[str, float] = {}  # seconds per stage of the last generate()
+        self.ready_seconds: float | None = None  # load + warm-up, for the start-up report
+        # Called with `last_timings` after every generate() (metrics, the benchmark's GPU-busy count).
+        self.on_timings: Callable[[dict[str, float]], None] | None = None
+        self.prompt_encoder: PromptEncoder | None = None
         self._pipeline: ZImagePipeline | None = None
         self._load_lock = threading.Lock()
+        # One generation at a time on the device; image encoding and upload of another task run meanwhile.
+        self._gpu_lock = threading.Lock()
 
     @property
     def loaded(self) -> bool:
@@ -106,14 +133,58 @@ class Engine(ABC):
                 # Decode a batch one image at a time: same pixels, same speed, and 4 images at 1024²
                 # peak at the memory of one (measured on an H200: 27.3 GiB -> 21.7 GiB).
                 pipeline.vae.enable_slicing()
+                self._apply_options(pipeline)
                 self._pipeline = pipeline
+
+    def _apply_options(self, pipeline: ZImagePipeline) -> None:
+        if self.options is None:
+            self.options = EngineOptions.for_device(self.device)
+        options = self.options
+        self.prompt_encoder = PromptEncoder(
+            pipeline, trim=options.trim_text_encoder, cache_size=options.prompt_cache_size
+        )
+        applied: dict[str, Any] = {
+            "trim_text_encoder": options.trim_text_encoder,
+            "prompt_cache_size": options.prompt_cache_size,
+            "gpu_postprocess": options.gpu_postprocess,
+            "memory_mode": options.memory_mode,
+        }
+        applied.update(apply_transformer_options(pipeline, options))
+        applied.update({f"vae_{k}": v for k, v in apply_vae_options(pipeline, options).items()})
+        if options.memory_mode == "offload_text_encoder" and self.device.type == "cuda":
+            TextEncoderOffload(pipeline, self.device).install(self.prompt_encoder)
+        self.applied = applied
 
     @abstractmethod
     def _load_pipeline(self) -> ZImagePipeline: ...
 
     def warmup(self) -> None:
-        """One small generation, so the first real task does not pay for lazy initialisation."""
-        self.generate(GenerationRequest(prompt="warmup", width=256, height=256, seed=0))
+        """One small generation, so the first real task does not pay for lazy initialisation; with a
+        compiled transformer, also one per common size, so no task waits for a compilation."""
+        started = time.perf_counter()
+        self.load()
+        try:
+            self.generate(GenerationRequest(prompt="warmup", width=256, height=256, seed=0, steps=WARMUP_STEPS))
+            if self.options is not None and self.options.compile_transformer:
+                # Two steps compile everything eight would (same shapes); the rest would only cost time.
+                for width, height, count in self.options.warmup_sizes:
+                    self.generate(
+                        GenerationRequest(
+                            prompt="warmup", width=width, height=height, num_images=count, seed=0, steps=WARMUP_STEPS
+                        )
+                    )
+        except Exception:
+            if self.options is None or not self.options.compile_transformer or self._pipeline is None:
+                raise
+            # A compiler failure must not take the worker down: run eagerly (slower, same images).
+            log.exception("compiled warm-up failed; the transformer runs eagerly")
+            uncompile_transformer(self._pipeline)
+            self.options = replace(self.options, compile_transformer=False)
+            self.applied["compiled"] = "failed; eager"
+            self.generate(GenerationRequest(prompt="warmup", width=256, height=256, seed=0))
+        if self.prompt_encoder is not None:
+            self.prompt_encoder.clear()
+        self.ready_seconds = time.perf_counter() - started
 
     def generate(
         self,
@@ -122,9 +193,46 @@ class Engine(ABC):
         should_cancel: CancelCheck | None = None,
     ) -> list[Image.Image]:
         """Run one request. `on_step(i, n)` follows step i of n; `should_cancel()` is asked before the
-        run and after every step, and a True answer raises `GenerationCanceled`."""
+        run and after every step, and a True answer raises `GenerationCanceled`. Per-stage times of the
+        run land in `last_timings` (text_encode, denoise, vae_decode, to_image, total)."""
+        with self._gpu_lock, torch.no_grad():
+            clock = StageClock(self.device)
+            latents = self._denoise(request, on_step, should_cancel, clock)
+            assert self._pipeline is not None and self.options is not None
+            decoded = decode_latents(self._pipeline, latents, channels_last=self.options.vae_channels_last)
+            clock.mark("vae_decode")
+            images = to_pil(decoded, self.options.gpu_postprocess, self._pipeline)
+            clock.mark("to_image")
+            self.last_timings = clock.result()
+        if self.on_timings is not None:
+            self.on_timings(dict(self.last_timings, images=float(len(images))))
+        for image, seed in zip(images, request.seeds, strict=True):
+            image.info.update({"engine": self.name, "model": self.model_id, "seed": str(seed)})
+        return images
+
+    def generate_latents(
+        self,
+        request: GenerationRequest,
+        on_step: StepCallback | None = None,
+        should_cancel: CancelCheck | None = None,
+    ) -> torch.Tensor:
+        """The denoised latents [num_images, 16, H/8, W/8] (float32), before the VAE: what the benchmark
+        compares between the plain pipeline and this engine."""
+        with self._gpu_lock:
+            clock = StageClock(self.device)
+            latents = self._denoise(request, on_step, should_cancel, clock)
+            self.last_timings = clock.result()
+        return latents
+
+    def _denoise(
+        self,
+        request: GenerationRequest,
+        on_step: StepCallback | None,
+        should_cancel: CancelCheck | None,
+        clock: StageClock,
+    ) -> torch.Tensor:
         self.load()
-        assert self._pipeline is not None
+        assert self._pipeline is not None and self.prompt_encoder is not None
         if should_cancel is not None and should_cancel():
             raise GenerationCanceled("canceled before the run started")
         steps = request.steps
@@ -138,11 +246,19 @@ class Engine(ABC):
                 raise GenerationCanceled(f"canceled after step {step_index + 1} of {steps}")
             return callback_kwargs
 
+        device = self._pipeline._execution_device
+        with torch.no_grad():
+            prompt_embeds = [self.prompt_encoder.encode(request.prompt, device, MAX_SEQUENCE_LENGTH)]
+            negative_embeds = None
+            if request.guidance_scale > 0:  # the pipeline encodes "" for a missing negative prompt
+                negative_embeds = [self.prompt_encoder.encode(request.negative_prompt, device, MAX_SEQUENCE_LENGTH)]
+        clock.mark("text_encode")
         # CPU generators give the same noise for a seed on every device and card.
         generators = [torch.Generator(device="cpu").manual_seed(seed) for seed in request.seeds]
         output = self._pipeline(
-            prompt=request.prompt,
-            negative_prompt=request.negative_prompt or None,
+            prompt=None,
+            prompt_embeds=prompt_embeds,
+            negative_prompt_embeds=negative_embeds,
             height=request.height,
             width=request.width,
             num_inference_steps=steps,
@@ -151,12 +267,11 @@ class Engine(ABC):
             generator=generators,
             callback_on_step_end=on_step_end,
             max_sequence_length=MAX_SEQUENCE_LENGTH,
-            output_type="pil",
+            output_type="latent",
         )
-        images: list[Image.Image] = list(output.images)
-        for image, seed in zip(images, request.seeds, strict=True):
-            image.info.update({"engine": self.name, "model": self.model_id, "seed": str(seed)})
-        return images
+        clock.mark("denoise")
+        latents: torch.Tensor = output.images
+        return latents
 
 
 @contextmanager

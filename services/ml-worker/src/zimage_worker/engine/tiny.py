@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import torch
 
 from zimage_worker.engine.base import Engine, pick_device
+from zimage_worker.engine.optimize import EngineOptions
 
 if TYPE_CHECKING:
     from diffusers.pipelines.z_image.pipeline_z_image import ZImagePipeline
@@ -220,9 +221,15 @@ class TinyEngine(Engine):
 
     name: ClassVar[str] = "tiny"
 
-    def __init__(self, cache_dir: Path | None = None, device: str | torch.device | None = None) -> None:
+    def __init__(
+        self,
+        cache_dir: Path | None = None,
+        device: str | torch.device | None = None,
+        *,
+        options: EngineOptions | None = None,
+    ) -> None:
         # CPU by default: the same pixels for a seed on every machine, and no GPU needed.
-        super().__init__(model_id=TINY_MODEL_ID, device=pick_device(device or "cpu"))
+        super().__init__(model_id=TINY_MODEL_ID, device=pick_device(device or "cpu"), options=options)
         self.cache_dir = cache_dir
 
     def _load_pipeline(self) -> ZImagePipeline:

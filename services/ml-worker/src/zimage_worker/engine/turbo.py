@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 import torch
 
 from zimage_worker.engine.base import Engine, ModelNotAvailable, pick_device
+from zimage_worker.engine.optimize import EngineOptions, plan_memory
 from zimage_worker.weights import HOW_TO_GET_WEIGHTS, MODEL_REPO_ID, locate_weights
 
 if TYPE_CHECKING:
@@ -16,22 +17,35 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Below this much GPU memory (an RTX 3090 has 24 GB) decode in overlapping tiles: with all three models
-# resident (19.3 GiB) a 2048² decode peaks at 28.8 GiB, tiled at 21.7 GiB. Tiling changes the pixels
-# of images over 1024 px a side slightly (blended tile seams), so larger cards decode whole.
-VAE_TILING_BELOW_BYTES = 32 * 2**30
+# Below 32 GiB of GPU memory (an RTX 3090 has 24 GB) large images decode in overlapping tiles: with all
+# three models resident (19.3 GiB) a 2048² decode peaks at 28.8 GiB, tiled at 21.7 GiB. Tiling changes
+# the pixels of images over 1024 px a side slightly (blended tile seams), so larger cards decode whole.
+# The plan (optimize.plan_memory) sets EngineOptions.vae_tiling and the memory mode.
 
 
 class ZImageTurboEngine(Engine):
     name: ClassVar[str] = "zimage-turbo"
 
-    def __init__(self, model_path: str | Path | None = None, device: str | torch.device | None = None) -> None:
-        super().__init__(model_id=MODEL_REPO_ID, device=pick_device(device))
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        device: str | torch.device | None = None,
+        *,
+        options: EngineOptions | None = None,
+        pipeline: ZImagePipeline | None = None,
+    ) -> None:
+        """`options` None: the measured defaults for the device. `pipeline`: an already-built pipeline
+        (the GPU benchmark's random-weight model) used instead of loading weights from disk."""
+        super().__init__(model_id=MODEL_REPO_ID, device=pick_device(device), options=options)
         self.model_path = model_path
+        self._given_pipeline = pipeline
 
     def _load_pipeline(self) -> ZImagePipeline:
         from diffusers.pipelines.z_image.pipeline_z_image import ZImagePipeline
 
+        if self._given_pipeline is not None:
+            pipeline, self._given_pipeline = self._given_pipeline, None
+            return pipeline.to(self.device)
         folder = locate_weights(self.model_path)
         if folder is None:
             where = f"MODEL_PATH={self.model_path}" if self.model_path else "no MODEL_PATH"
@@ -43,9 +57,13 @@ class ZImageTurboEngine(Engine):
         log.info("loading Z-Image-Turbo from %s onto %s", folder, self.device)
         # bf16 always: fp16 overflows in this model and decodes to black images.
         pipeline = ZImagePipeline.from_pretrained(folder, dtype=torch.bfloat16, local_files_only=True)
+        if self.options is None:
+            self.options = EngineOptions.for_device(self.device)
         if self.device.type == "cuda":
-            total = torch.cuda.get_device_properties(self.device).total_memory
-            if total < VAE_TILING_BELOW_BYTES:
-                log.info("GPU has %.1f GiB: decoding large images in tiles", total / 2**30)
-                pipeline.vae.enable_tiling()
+            log.info("memory plan: %s", plan_memory(torch.cuda.get_device_properties(self.device).total_memory).reason)
+            if self.options.memory_mode == "offload_text_encoder":
+                # The text encoder stays in host memory; PromptEncoder brings it in per uncached prompt.
+                pipeline.transformer.to(self.device)
+                pipeline.vae.to(self.device)
+                return pipeline
         return pipeline.to(self.device)

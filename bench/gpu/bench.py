@@ -1,0 +1,1020 @@
+#!/usr/bin/env python3
+"""GPU benchmark of the Z-Image worker: plain diffusers vs the worker's engine, in one run.
+
+Builds the full-size Z-Image-Turbo architecture (transformer default config, Qwen3-4B text encoder,
+FLUX VAE) with random bf16 weights directly on the GPU (speed does not depend on weight values), then:
+
+  baseline   plain diffusers ZImagePipeline, bf16, default attention, eager (1024², 1024x576, 1088²)
+  levers     text encoder trimmed/cached, attention kernels, VAE layouts, one at a time
+  ours       the worker's real ZImageTurboEngine (the object the Celery task calls) with its defaults
+  exactness  same seeds -> latents relative error against the baseline
+  profile    GPU time per kernel class (torch.profiler)
+  e2e        the real Runner against a local object store and a fake image-service client:
+             task start -> PNG stored, and a 30-task queue sequential vs overlapped (GPU idle share)
+  mem24      the process capped at 24 GiB (set_per_process_memory_fraction): 1 and 4 images at 1024²
+  startup    worker ready (build + optimise + warm-up) cold, then again in a fresh process with the
+             compile cache that the first one wrote
+
+Writes JSON (and prints a table) to --out. `--tiny` runs every phase on the CPU with the tiny pipeline
+(a check that the harness works, not a measurement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import types
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(REPO / "libs/common/src"), str(REPO / "services/ml-worker/src")]
+
+import torch  # noqa: E402
+
+GiB = 2**30
+T0 = time.perf_counter()
+R: dict[str, Any] = {}
+OUT = Path(".")
+TINY = False
+
+
+def log(*args: Any) -> None:
+    print(f"[{time.perf_counter() - T0:6.1f}s]", *args, flush=True)
+
+
+def save() -> None:
+    (OUT / "gpu_bench.json").write_text(json.dumps(R, indent=1, default=str))
+
+
+def med(xs: list[float]) -> float:
+    return float(statistics.median(xs)) if xs else float("nan")
+
+
+def sync() -> None:
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+def peak_gib() -> float:
+    return round(torch.cuda.max_memory_allocated() / GiB, 2) if torch.cuda.is_available() else 0.0
+
+
+def reset_peak() -> None:
+    if torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
+
+
+def rel(a: torch.Tensor, b: torch.Tensor) -> float:
+    a, b = a.double(), b.double()
+    return float((a - b).norm() / b.norm())
+
+
+# ------------------------------------------------------------------------------------------------
+# Model
+
+
+def build_pipeline(tiny: bool, device: torch.device) -> Any:
+    from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, ZImagePipeline, ZImageTransformer2DModel
+    from transformers import Qwen3Config, Qwen3Model
+    from zimage_worker.engine.tiny import SCHEDULER_CONFIG, build_tiny_pipeline, build_tokenizer
+
+    if tiny:
+        return build_tiny_pipeline().to(device)
+    torch.manual_seed(0)
+    with torch.device(device):  # weights are created on the GPU, never on the CPU
+        transformer = ZImageTransformer2DModel(axes_lens=[1536, 512, 512]).to(torch.bfloat16).eval()
+        text_encoder = (
+            Qwen3Model(
+                Qwen3Config(
+                    vocab_size=151936,
+                    hidden_size=2560,
+                    intermediate_size=9728,
+                    num_hidden_layers=36,
+                    num_attention_heads=32,
+                    num_key_value_heads=8,
+                    head_dim=128,
+                    max_position_embeddings=40960,
+                    rope_theta=1000000,
+                    rms_norm_eps=1e-6,
+                    tie_word_embeddings=True,
+                )
+            )
+            .to(torch.bfloat16)
+            .eval()
+        )
+        vae = (
+            AutoencoderKL(
+                down_block_types=("DownEncoderBlock2D",) * 4,
+                up_block_types=("UpDecoderBlock2D",) * 4,
+                block_out_channels=(128, 256, 512, 512),
+                layers_per_block=2,
+                latent_channels=16,
+                sample_size=1024,
+                scaling_factor=0.3611,
+                shift_factor=0.1159,
+                use_quant_conv=False,
+                use_post_quant_conv=False,
+            )
+            .to(torch.bfloat16)
+            .eval()
+        )
+    return ZImagePipeline(
+        scheduler=FlowMatchEulerDiscreteScheduler(**SCHEDULER_CONFIG),
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=build_tokenizer(),
+        transformer=transformer,
+    )
+
+
+def make_prompt(tokenizer: Any, target: int) -> tuple[str, int]:
+    """A prompt whose chat-templated form is `target` tokens or just under (the issue's 128-token caption)."""
+    words = (
+        "A cinematic photo of a red fox in fresh snow at golden hour, 35mm film, shallow depth of field, "
+        "soft window light, neon reflections, bokeh, autumn sale banner with bold typography, orange and navy "
+        "palette, 눈 덮인 숲속의 붉은 여우, 황금빛 노을, 고해상도, high quality, ultra detailed, photorealistic"
+    ).split()
+
+    def count(text: str) -> int:
+        templated = tokenizer.apply_chat_template(
+            [{"role": "user", "content": text}], tokenize=False, add_generation_prompt=True, enable_thinking=True
+        )
+        return len(tokenizer(templated).input_ids)
+
+    best = ""
+    for n in range(1, 400):
+        text = " ".join(words[i % len(words)] for i in range(n))
+        if count(text) > target:
+            break
+        best = text
+    return best, count(best)
+
+
+def flops(pipe: Any, width: int, height: int, cap_tokens: int, batch: int) -> dict[str, float]:
+    """Matmul FLOPs of one DiT forward (and of the text encoder), counted from the configs."""
+    cfg = pipe.transformer.config
+    dim = cfg.dim
+    hidden = int(dim / 3 * 8)
+    lin = 2 * (4 * dim * dim + 3 * dim * hidden)  # per token per block: q, k, v, o + w1, w2, w3
+    img = (height // 16) * (width // 16)
+    cap = -(-cap_tokens // 32) * 32  # the transformer pads captions to a multiple of 32
+
+    def blocks(n: int, s: int) -> float:
+        return n * (s * lin + 4 * s * s * dim)
+
+    step = blocks(cfg.n_layers, img + cap) + blocks(cfg.n_refiner_layers, img) + blocks(cfg.n_refiner_layers, cap)
+    te = pipe.text_encoder.config
+    te_params = sum(p.numel() for n, p in pipe.text_encoder.named_parameters() if "embed" not in n)
+    return {
+        "dit_step_tflop": batch * step / 1e12,
+        "text_encoder_tflop_512": 2 * te_params * 512 / 1e12,
+        "text_encoder_tflop_real": 2 * te_params * cap_tokens * (te.num_hidden_layers - 1) / te.num_hidden_layers / 1e12,
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# Baseline: plain diffusers, per stage
+
+
+class PlainStages:
+    """Marks stage boundaries inside a plain pipeline call by wrapping encode_prompt and vae.decode."""
+
+    def __init__(self, pipe: Any) -> None:
+        from zimage_worker.engine.optimize import StageClock
+
+        self.pipe = pipe
+        self.clock_cls = StageClock
+        self.clock: Any = None
+        enc, dec = pipe.encode_prompt, pipe.vae.decode
+
+        def encode_prompt(*a: Any, **k: Any) -> Any:
+            out = enc(*a, **k)
+            self.clock.mark("text_encode")
+            return out
+
+        def decode(*a: Any, **k: Any) -> Any:
+            self.clock.mark("denoise")
+            out = dec(*a, **k)
+            self.clock.mark("vae_decode")
+            return out
+
+        pipe.encode_prompt, pipe.vae.decode = encode_prompt, decode
+
+    def remove(self) -> None:
+        del self.pipe.encode_prompt
+        del self.pipe.vae.decode
+
+    def run(self, prompt: str, w: int, h: int, steps: int, seeds: list[int], output_type: str = "pil") -> Any:
+        self.clock = self.clock_cls(self.pipe._execution_device)
+        gens = [torch.Generator("cpu").manual_seed(s) for s in seeds]
+        out = self.pipe(
+            prompt=prompt,
+            height=h,
+            width=w,
+            num_inference_steps=steps,
+            guidance_scale=0.0,
+            num_images_per_prompt=len(seeds),
+            generator=gens,
+            max_sequence_length=512,
+            output_type=output_type,
+        ).images
+        self.clock.mark("to_image")
+        return out, self.clock.result()
+
+
+def summarize(runs: list[dict[str, float]], wall: list[float]) -> dict[str, Any]:
+    keys = [k for k in ("text_encode", "denoise", "vae_decode", "to_image", "total") if any(k in r for r in runs)]
+    out: dict[str, Any] = {k: round(med([r.get(k, 0.0) for r in runs]), 4) for k in keys}
+    out["gpu_prompt_to_decoded"] = round(med([r.get("text_encode", 0) + r.get("denoise", 0) + r.get("vae_decode", 0) for r in runs]), 4)
+    out["wall"] = round(med(wall), 4)
+    out["reps"] = len(runs)
+    out["spread_total"] = [round(min(r.get("total", 0) for r in runs), 4), round(max(r.get("total", 0) for r in runs), 4)]
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Runner: fake image-service client and a local object store
+
+
+def object_store(root: Path) -> Any:
+    try:
+        from zimage_common.objects import LocalObjectStore
+
+        return LocalObjectStore(root, signing_secret="bench", public_base_url="http://bench"), "LocalObjectStore"
+    except ImportError:  # fastapi/sqlalchemy are not on the GPU machine: same file writes, no routes
+        shim = types.ModuleType("zimage_common.objects")
+
+        class ObjectStore:
+            pass
+
+        class FolderStore(ObjectStore):
+            def __init__(self, root: Path) -> None:
+                self.root = root
+
+            def _write(self, key: str, data: bytes) -> None:
+                path = self.root / key
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
+
+            async def put(self, key: str, data: bytes, content_type: str) -> None:
+                await asyncio.to_thread(self._write, key, data)
+
+        shim.ObjectStore = ObjectStore  # type: ignore[attr-defined]
+        sys.modules["zimage_common.objects"] = shim
+        return FolderStore(root), "folder shim (LocalObjectStore's write-then-rename; zimage_common.objects needs fastapi)"
+
+
+class FakeImageService:
+    """Answers the Runner like image-service would, and records when each task completed."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, Any] = {}
+        self.completed: dict[str, float] = {}
+        self.reports: dict[str, Any] = {}
+        self.lock = threading.Lock()
+
+    def add(self, prompt: str, w: int, h: int, n: int, seed: int) -> str:
+        from zimage_worker.image_service import ClaimedTask
+
+        tid = uuid.uuid4()
+        self.tasks[str(tid)] = ClaimedTask(
+            task_id=tid, user_id=uuid.UUID(int=7), attempt=1, prompt=prompt, negative_prompt=None, width=w, height=h,
+            generation_width=w, generation_height=h, num_images=n, seed=seed, steps=8, guidance_scale=0.0,
+            lease_seconds=60.0,
+        )
+        return str(tid)
+
+    def claim(self, task_id: str, worker: str) -> Any:
+        return self.tasks[task_id]
+
+    def heartbeat(self, task: Any, step: int | None = None, total: int | None = None) -> bool:
+        return False
+
+    def complete(self, task: Any, **kw: Any) -> None:
+        with self.lock:
+            self.completed[str(task.task_id)] = time.perf_counter()
+            self.reports[str(task.task_id)] = kw
+
+    def fail(self, task: Any, error: str, **kw: Any) -> None:
+        raise RuntimeError(f"task failed: {error}")
+
+    def canceled(self, task: Any) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+# ------------------------------------------------------------------------------------------------
+# Profile
+
+
+KERNEL_CLASSES = (
+    ("attention", ("flash", "fmha", "sdpa", "attention", "attn")),
+    ("gemm", ("gemm", "nvjet", "cutlass", "xmma_gemm", "sm90_xmma", "cublas", "matmul")),
+    ("conv", ("conv", "fprop", "dgrad", "implicit", "winograd", "xmma")),
+    ("triton_fused", ("triton",)),
+    ("norm", ("norm",)),
+    ("copy_cat", ("copy", "memcpy", "cat", "memset")),
+    ("elementwise_reduce", ("elementwise", "vectorized", "reduce", "unrolled")),
+)
+
+
+def classify(name: str) -> str:
+    low = name.lower()
+    for cls, keys in KERNEL_CLASSES:
+        if any(k in low for k in keys):
+            return cls
+    return "other"
+
+
+def profile(fn: Any) -> dict[str, Any]:
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as tprofile
+
+    with tprofile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        fn()
+        sync()
+    rows = []
+    for ev in prof.key_averages():
+        t = getattr(ev, "self_device_time_total", None)
+        if t is None:
+            t = getattr(ev, "self_cuda_time_total", 0)
+        if t and getattr(ev, "device_type", None) is not None and "CUDA" in str(ev.device_type):
+            rows.append((ev.key, t / 1e6, ev.count))
+    if not rows:  # older attribute layout: keep everything with device time
+        for ev in prof.key_averages():
+            t = getattr(ev, "self_device_time_total", 0) or getattr(ev, "self_cuda_time_total", 0)
+            if t:
+                rows.append((ev.key, t / 1e6, ev.count))
+    rows.sort(key=lambda r: -r[1])
+    classes: dict[str, float] = {}
+    for name, t, _ in rows:
+        c = classify(name)
+        classes[c] = classes.get(c, 0.0) + t
+    total = sum(classes.values())
+    return {
+        "device_seconds": round(total, 4),
+        "by_class": {k: {"s": round(v, 4), "share": round(v / total, 3)} for k, v in sorted(classes.items(), key=lambda kv: -kv[1])},
+        "top": [{"kernel": n[:120], "s": round(t, 4), "calls": c, "class": classify(n)} for n, t, c in rows[:25]],
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def main() -> None:  # noqa: C901, PLR0915
+    global OUT, TINY
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=os.environ.get("OUT", "bench/results"))
+    ap.add_argument("--tiny", action="store_true", help="CPU check with the tiny pipeline")
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--budget", type=float, default=540.0, help="seconds; later phases are skipped past it")
+    ap.add_argument("--no-compile", action="store_true")
+    ap.add_argument("--compile", action="store_true", help="force the compiled transformer (e.g. on the CPU)")
+    ap.add_argument("--skip", default="", help="comma-separated phases to skip")
+    ap.add_argument("--queue", type=int, default=30)
+    ap.add_argument("--startup-child", action="store_true", help="(internal) measure one start-up and exit")
+    ap.add_argument("--mem24-child", action="store_true", help="(internal) generate under a 24 GiB cap and exit")
+    args = ap.parse_args()
+    OUT = Path(args.out)
+    OUT.mkdir(parents=True, exist_ok=True)
+    skip = set(filter(None, args.skip.split(",")))
+
+    from zimage_worker.engine import GenerationRequest, ZImageTurboEngine
+    from zimage_worker.engine.optimize import (
+        EngineOptions,
+        PromptEncoder,
+        apply_transformer_options,
+        decode_latents,
+        plan_memory,
+        use_fast_group_norm,
+    )
+
+    device = torch.device("cpu" if args.tiny else "cuda")
+    tiny = TINY = args.tiny
+    steps = 2 if tiny else 8
+    S = (256, 256) if tiny else (1024, 1024)
+    sizes = [(256, 256), (320, 256)] if tiny else [(1024, 1024), (1024, 576), (1088, 1088)]
+    reps = 2 if tiny else args.reps
+    base_opts = EngineOptions.for_device(device)
+    if args.no_compile:
+        base_opts = replace(base_opts, compile_transformer=False)
+    if args.compile:
+        base_opts = replace(base_opts, compile_transformer=True)
+    if tiny:
+        base_opts = replace(base_opts, warmup_sizes=((256, 256, 1),))
+
+    def left() -> float:
+        return args.budget - (time.perf_counter() - T0)
+
+    if args.mem24_child:
+        print(json.dumps(mem24_child(base_opts)), flush=True)
+        return
+
+    # ---- start-up child: build, optimise, warm up, report, exit
+    if args.startup_child:
+        t = time.perf_counter()
+        pipe = build_pipeline(tiny, device)
+        sync()
+        build_s = time.perf_counter() - t
+        engine = ZImageTurboEngine(device=device, options=base_opts, pipeline=pipe)
+        engine.load()
+        engine.warmup()
+        sync()
+        print(json.dumps({"build_s": round(build_s, 2), "optimise_and_warmup_s": round(engine.ready_seconds or 0, 2),
+                          "ready_s": round(time.perf_counter() - t, 2)}), flush=True)
+        return
+
+    R["meta"] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "device": torch.cuda.get_device_name() if not tiny else "cpu (tiny pipeline: harness check, not a measurement)",
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "steps": steps,
+        "reps": reps,
+        "note": "random weights, full-size architecture; speed does not depend on weight values",
+    }
+    try:
+        import diffusers
+        import transformers
+
+        R["meta"].update(diffusers=diffusers.__version__, transformers=transformers.__version__)
+    except Exception:
+        pass
+    if not tiny:
+        props = torch.cuda.get_device_properties(0)
+        R["meta"].update(total_memory_gib=round(props.total_memory / GiB, 1), sms=props.multi_processor_count)
+    log("meta", R["meta"])
+
+    # ---- build
+    t = time.perf_counter()
+    pipe = build_pipeline(tiny, device)
+    sync()
+    R["build"] = {
+        "seconds": round(time.perf_counter() - t, 2),
+        "params_b": {n: round(sum(p.numel() for p in getattr(pipe, n).parameters()) / 1e9, 3) for n in ("transformer", "text_encoder", "vae")},
+        "resident_gib": round(torch.cuda.memory_allocated() / GiB, 2) if not tiny else 0.0,
+    }
+    prompt, cap_tokens = make_prompt(pipe.tokenizer, 128 if not tiny else 40)
+    R["prompt"] = {"text": prompt, "tokens": cap_tokens}
+    fl = flops(pipe, S[0], S[1], cap_tokens, 1)
+    R["flops_1024"] = {k: round(v, 2) for k, v in fl.items()}
+    log("build", R["build"], "prompt tokens", cap_tokens, "flops", R["flops_1024"])
+    save()
+
+    # ---- baseline: plain diffusers, eager (before anything is changed on the modules)
+    pipe.set_progress_bar_config(disable=True)
+    plain = PlainStages(pipe)
+    R["baseline"] = {}
+    base_latents: dict[int, torch.Tensor] = {}
+    base_images: dict[int, Any] = {}
+    for w, h in sizes:
+        n_reps = reps if (w, h) == S else max(2, reps - 2)
+        plain.run(prompt, w, h, steps, [0])  # warm-up
+        runs, walls = [], []
+        for i in range(n_reps):
+            sync()
+            t = time.perf_counter()
+            imgs, st = plain.run(prompt, w, h, steps, [i])
+            sync()
+            walls.append(time.perf_counter() - t)
+            runs.append(st)
+            if (w, h) == S and i < 2:
+                base_images[i] = imgs[0]
+        R["baseline"][f"{w}x{h}"] = summarize(runs, walls)
+        log("baseline", w, h, R["baseline"][f"{w}x{h}"])
+    for seed in (0, 1):
+        lat, _ = plain.run(prompt, S[0], S[1], steps, [seed], output_type="latent")
+        base_latents[seed] = lat.float().clone()
+    base_embeds = pipe._encode_prompt([prompt], device=device, max_sequence_length=512)[0].clone()
+    plain.remove()
+    ref32: dict[str, Any] = {}
+    if "ref32" not in skip:
+        try:
+            ref32 = fp32_reference(pipe, prompt, S, steps)
+            R["fp32_reference"] = {
+                "baseline_latent_rel_err_vs_fp32": rel(base_latents[0], ref32["latents"]),
+                "baseline_embeds_rel_err_vs_fp32": rel(base_embeds, ref32["embeds"]),
+                "seconds": ref32["seconds"],
+            }
+            log("fp32 reference", R["fp32_reference"])
+        except Exception:
+            R["fp32_reference"] = "failed: " + traceback.format_exc()[-1500:]
+            log(R["fp32_reference"])
+            ref32 = {}
+        torch.cuda.empty_cache()
+        save()
+    fl_step = fl["dit_step_tflop"]
+    b = R["baseline"][f"{S[0]}x{S[1]}"]
+    b["denoise_tflops"] = round(fl_step * steps / b["denoise"], 1)
+    save()
+
+    # ---- levers, one at a time (eager)
+    R["levers"] = {}
+    # text encoder
+    if "levers" not in skip:
+        enc_plain = PromptEncoder(pipe, trim=False, cache_size=0)
+        enc_trim = PromptEncoder(pipe, trim=True, cache_size=0)
+        enc_cache = PromptEncoder(pipe, trim=True, cache_size=8)
+        te: dict[str, Any] = {}
+        with torch.no_grad():
+            for name, enc in (("plain_512", enc_plain), ("trimmed", enc_trim), ("cache_hit", enc_cache)):
+                enc.encode(prompt, device, 512)
+                ts = []
+                for _ in range(reps):
+                    sync()
+                    t = time.perf_counter()
+                    out = enc.encode(prompt, device, 512)
+                    sync()
+                    ts.append(time.perf_counter() - t)
+                te[name] = {"s": round(med(ts), 5), "rel_err_vs_plain": rel(out, base_embeds), "tokens": int(out.shape[0])}
+                if "embeds" in ref32:
+                    te[name]["rel_err_vs_fp32"] = rel(out, ref32["embeds"])
+        R["levers"]["text_encoder"] = te
+        log("text encoder", te)
+        save()
+
+    # attention kernels at the real shape
+    if "levers" not in skip and not tiny:
+        from zimage_worker.engine.optimize import attention, attention_kernel_works
+
+        cfg = pipe.transformer.config
+        seq = (S[0] // 16) * (S[1] // 16) + -(-cap_tokens // 32) * 32
+        heads, hd = cfg.n_heads, cfg.dim // cfg.n_heads
+        q, k, v = (torch.randn(1, heads, seq, hd, device=device, dtype=torch.bfloat16) for _ in range(3))
+        ref = torch.nn.functional.scaled_dot_product_attention(q.float(), k.float(), v.float())
+        att: dict[str, Any] = {"shape": [1, heads, seq, hd]}
+        for kern in ("sdpa", "cudnn", "flash"):
+            if not attention_kernel_works(kern, device, torch.bfloat16, hd):
+                att[kern] = "unavailable"
+                continue
+            for _ in range(3):
+                attention(q, k, v, None, kern)
+            sync()
+            e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            e0.record()
+            for _ in range(20):
+                o = attention(q, k, v, None, kern)
+            e1.record()
+            sync()
+            ms = e0.elapsed_time(e1) / 20
+            att[kern] = {"ms": round(ms, 3), "tflops": round(4 * seq * seq * heads * hd / (ms / 1e3) / 1e12, 1), "rel_err_vs_fp32": rel(o.float(), ref)}
+        del q, k, v, ref
+        R["levers"]["attention_kernel"] = att
+        log("attention", att)
+        save()
+
+    # the engine: the worker's real object, given the already-built pipeline
+    eager_opts = replace(base_opts, compile_transformer=False)
+    engine = ZImageTurboEngine(device=device, options=eager_opts, pipeline=pipe)
+    t = time.perf_counter()
+    engine.load()
+    R["engine_applied_eager"] = engine.applied
+    req = GenerationRequest(prompt=prompt, width=S[0], height=S[1], steps=steps, seed=0)
+
+    def time_engine(request: Any, n: int, latents_only: bool = False) -> tuple[dict[str, Any], Any]:
+        fn = engine.generate_latents if latents_only else engine.generate
+        out = fn(request)  # warm-up (and compilation for a new size)
+        runs, walls = [], []
+        for i in range(n):
+            sync()
+            t = time.perf_counter()
+            out = fn(replace(request, seed=request.seed + i))
+            sync()
+            walls.append(time.perf_counter() - t)
+            runs.append(dict(engine.last_timings))
+        return summarize(runs, walls), out
+
+    if "levers" not in skip:
+        dn: dict[str, Any] = {}
+        kernels = ("sdpa",) if tiny else ("sdpa", "cudnn", "flash")
+        for kern in kernels:
+            apply_transformer_options(pipe, replace(eager_opts, attention=kern))
+            s, _ = time_engine(req, max(2, reps - 2), latents_only=True)
+            lat = engine.generate_latents(req)
+            dn[kern] = {"denoise": s["denoise"], "text_encode": s["text_encode"], "latent_rel_err": rel(lat, base_latents[0])}
+            log("eager engine, attention", kern, dn[kern])
+        R["levers"]["eager_engine_by_attention"] = dn
+        if not tiny:
+            fastest = min(dn, key=lambda k: dn[k]["denoise"])
+            apply_transformer_options(pipe, replace(eager_opts, attention=fastest, fuse_projections=True))
+            s_, _ = time_engine(req, max(2, reps - 2), latents_only=True)
+            lat = engine.generate_latents(req)
+            R["levers"]["eager_fused_projections"] = {"attention": fastest, "denoise": s_["denoise"],
+                                                     "latent_rel_err": rel(lat, base_latents[0])}
+            log("eager fused projections", R["levers"]["eager_fused_projections"])
+        apply_transformer_options(pipe, eager_opts)
+        save()
+
+        # VAE decode variants on the baseline's latents
+        vae_r: dict[str, Any] = {}
+        ref_img = None
+        with torch.no_grad():
+            variants = ("plain", "cudnn_benchmark", "channels_last", "fast_groupnorm", "fast_groupnorm+channels_last",
+                        "fast_groupnorm+cudnn_benchmark")
+            for name in variants if not tiny else ("plain", "fast_groupnorm"):
+                cl = "channels_last" in name
+                torch.backends.cudnn.benchmark = "benchmark" in name
+                use_fast_group_norm(pipe.vae.decoder, "fast_groupnorm" in name)
+                pipe.vae.to(memory_format=torch.channels_last if cl else torch.contiguous_format)
+                decode_latents(pipe, base_latents[0], channels_last=cl)
+                ts = []
+                for _ in range(reps):
+                    sync()
+                    t = time.perf_counter()
+                    img = decode_latents(pipe, base_latents[0], channels_last=cl)
+                    sync()
+                    ts.append(time.perf_counter() - t)
+                if ref_img is None:
+                    ref_img = img.float()
+                vae_r[name] = {"s": round(med(ts), 4), "rel_err_vs_plain": rel(img.float(), ref_img)}
+                log("vae", name, vae_r[name])
+        torch.backends.cudnn.benchmark = False
+        use_fast_group_norm(pipe.vae.decoder, False)
+        pipe.vae.to(memory_format=torch.contiguous_format)
+        R["levers"]["vae_decode"] = vae_r
+        save()
+
+    # ---- ours: the engine with its defaults (compiled). Where this run measured a different attention
+    # kernel or VAE layout faster than the shipped default, use the faster one and say so.
+    if "levers" not in skip and not tiny:
+        dn = R["levers"]["eager_engine_by_attention"]
+        fastest = min(dn, key=lambda k: dn[k]["denoise"])
+        vae_r = R["levers"]["vae_decode"]
+        best_vae = min(vae_r, key=lambda k: vae_r[k]["s"])
+        better = vae_r[best_vae]["s"] < 0.97 * vae_r["plain"]["s"]
+        chosen = replace(
+            base_opts,
+            attention=fastest,
+            vae_fast_groupnorm=better and "fast_groupnorm" in best_vae,
+            vae_channels_last=better and "channels_last" in best_vae,
+            cudnn_benchmark=better and "benchmark" in best_vae,
+        )
+        keys = ("attention", "vae_fast_groupnorm", "vae_channels_last", "cudnn_benchmark", "fuse_projections")
+        R["ours_choice"] = {"default": {k: getattr(base_opts, k) for k in keys}, "used": {k: getattr(chosen, k) for k in keys}}
+        base_opts = chosen
+    engine.options = base_opts
+    from zimage_worker.engine.optimize import apply_vae_options
+
+    apply_vae_options(pipe, replace(base_opts, vae_tiling=False))
+    t = time.perf_counter()
+    engine.applied.update(apply_transformer_options(pipe, base_opts))
+    engine.warmup()
+    if engine.applied.get("compiled") == "failed; eager" and base_opts.attention != "sdpa":
+        log("compiled warm-up failed with", base_opts.attention, "attention; compiling with sdpa")
+        base_opts = replace(base_opts, attention="sdpa")
+        engine.options = base_opts
+        engine.applied.update(apply_transformer_options(pipe, base_opts))
+        engine.warmup()
+    sync()
+    R["ours_setup"] = {"applied": engine.applied, "warmup_s": round(time.perf_counter() - t, 2),
+                       "warmup_sizes": base_opts.warmup_sizes, "options": base_opts.__dict__}
+    log("ours setup", R["ours_setup"])
+    save()
+
+    R["ours"] = {}
+    for w, h in sizes:
+        if left() < 60 and (w, h) != S:
+            R["ours"][f"{w}x{h}"] = "skipped: time"
+            continue
+        s, _ = time_engine(replace(req, width=w, height=h), reps if (w, h) == S else max(2, reps - 2))
+        R["ours"][f"{w}x{h}"] = s
+        bl = R["baseline"].get(f"{w}x{h}")
+        if bl:
+            s["speedup_gpu_prompt_to_decoded"] = round(bl["gpu_prompt_to_decoded"] / s["gpu_prompt_to_decoded"], 3)
+            s["speedup_total"] = round(bl["total"] / s["total"], 3)
+        log("ours", w, h, s)
+        save()
+    o = R["ours"][f"{S[0]}x{S[1]}"]
+    o["denoise_tflops"] = round(fl_step * steps / o["denoise"], 1)
+
+    # exactness: same seeds -> latents (and pixels) against the baseline
+    ex: dict[str, Any] = {}
+    import numpy as np
+
+    ours_lat0 = None
+    for seed in (0, 1):
+        lat = engine.generate_latents(replace(req, seed=seed))
+        ex[f"latent_rel_err_seed{seed}"] = rel(lat, base_latents[seed])
+        if seed == 0:
+            ours_lat0 = lat.clone()
+            if "latents" in ref32:
+                ex["ours_latent_rel_err_vs_fp32"] = rel(lat, ref32["latents"])
+                ex["baseline_latent_rel_err_vs_fp32"] = rel(base_latents[0], ref32["latents"])
+    imgs = engine.generate(replace(req, seed=0))
+    a, bimg = np.asarray(imgs[0], dtype=np.int16), np.asarray(base_images[0], dtype=np.int16)
+    ex["pixel_mean_abs_diff_seed0"] = float(np.abs(a - bimg).mean())
+    ex["pixel_max_abs_diff_seed0"] = int(np.abs(a - bimg).max())
+    # the two baseline seeds differ by this much: what "a different image" looks like at this scale
+    ex["reference_rel_diff_between_seeds"] = rel(base_latents[1], base_latents[0])
+    R["exactness"] = ex
+    log("exactness", ex)
+    save()
+
+    # batch of 4
+    if left() > 60 and "batch4" not in skip:
+        s, _ = time_engine(replace(req, num_images=4), max(2, reps - 2))
+        s["per_image_total"] = round(s["total"] / 4, 4)
+        R["ours"][f"{S[0]}x{S[1]}x4"] = s
+        log("ours x4", s)
+        save()
+
+    # ---- profile one compiled generation
+    if left() > 50 and "profile" not in skip:
+        try:
+            R["profile"] = profile(lambda: engine.generate(req))
+            log("profile", R["profile"]["by_class"])
+        except Exception as exc:
+            R["profile"] = f"failed: {exc!r}"
+        save()
+
+    # ---- end to end through the real Runner
+    if left() > 80 and "e2e" not in skip:
+        try:
+            R["e2e"] = run_e2e(engine, prompt, S, args.queue if not tiny else 4, reps)
+            log("e2e", R["e2e"])
+        except Exception:
+            R["e2e"] = "failed: " + traceback.format_exc()[-2000:]
+            log(R["e2e"])
+        save()
+
+    # ---- fast mode (opt-in, lossy): FP8 matmuls in the transformer blocks
+    if left() > 150 and "fp8" not in skip and not tiny:
+        try:
+            from zimage_worker.engine.optimize import use_fp8
+
+            t = time.perf_counter()
+            n = use_fp8(pipe.transformer)
+            engine.generate(replace(req, steps=2))
+            compile_s = time.perf_counter() - t
+            s, _ = time_engine(req, max(2, reps - 2))
+            lat = engine.generate_latents(req)
+            s.update(fp8_linears=n, compile_s=round(compile_s, 1), latent_rel_err_vs_baseline=rel(lat, base_latents[0]),
+                     latent_rel_err_vs_exact_ours=rel(lat, ours_lat0), denoise_tflops=round(fl_step * steps / s["denoise"], 1))
+            if "latents" in ref32:
+                s["latent_rel_err_vs_fp32"] = rel(lat, ref32["latents"])
+            R["fast_fp8"] = s
+            log("fp8", s)
+        except Exception:
+            R["fast_fp8"] = "failed: " + traceback.format_exc()[-1500:]
+            log(R["fast_fp8"])
+        save()
+
+    # ---- 24 GiB cap, in a fresh process (the cap and the allocator settings apply from its start)
+    if left() > 100 and "mem24" not in skip and not tiny:
+        R["mem24"] = child(["--mem24-child"], base_opts, left() - 60)
+        log("mem24", R["mem24"])
+        save()
+
+    # ---- start-up, second time, with the compile cache the first start wrote
+    R["startup"] = {"first_start": {"build_s": R["build"]["seconds"], "optimise_and_warmup_s": R["ours_setup"]["warmup_s"]}}
+    if left() > 45 and "startup" not in skip:
+        t = time.perf_counter()
+        R["startup"]["second_start"] = child(["--startup-child"], base_opts, left() - 10)
+        R["startup"]["second_start_wall_s"] = round(time.perf_counter() - t, 1)
+        R["startup"]["cache_dir"] = os.environ.get("TORCHINDUCTOR_CACHE_DIR", "default")
+        log("startup", R["startup"])
+    save()
+    print_table()
+
+
+def measure_encoding(engine: Any, prompt: str, S: tuple[int, int]) -> dict[str, Any]:
+    """PNG (as stored, and at zlib level 1) and the WebP thumbnail, for this run's image (random weights:
+    noise-like, the worst case for PNG) and for a smooth synthetic picture closer to a photo."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from zimage_worker.engine import GenerationRequest
+    from zimage_worker.imaging import encode_png, encode_thumbnail_webp
+
+    generated = engine.generate(GenerationRequest(prompt=prompt, width=S[0], height=S[1], seed=0, steps=8))[0]
+    yy, xx = np.mgrid[0 : S[1], 0 : S[0]].astype(np.float32)
+    rng = np.random.default_rng(0)
+    smooth = np.stack([128 + 100 * np.sin(xx / 97 + c) * np.cos(yy / 71 - c) for c in (0, 1, 2)], -1)
+    smooth += rng.normal(0, 3, smooth.shape)
+    images = {"generated_random_weights": generated,
+              "smooth_synthetic": Image.fromarray(np.clip(smooth, 0, 255).astype(np.uint8))}
+    params = {"prompt": prompt, "seed": 0, "steps": 8}
+    out: dict[str, Any] = {}
+    for name, image in images.items():
+        r: dict[str, Any] = {}
+        for label, fn in (
+            ("png_stored", lambda im: encode_png(im, params)),
+            ("png_level1", lambda im: _png(im, 1)),
+            ("webp_thumb", encode_thumbnail_webp),
+        ):
+            ts, data = [], b""
+            for _ in range(3):
+                t = time.perf_counter()
+                data = fn(image)
+                ts.append(time.perf_counter() - t)
+            r[label] = {"s": round(med(ts), 4), "bytes": len(data)}
+        out[name] = r
+    return out
+
+
+def _png(image: Any, level: int) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", compress_level=level)
+    return buf.getvalue()
+
+
+def run_e2e(engine: Any, prompt: str, S: tuple[int, int], queue: int, reps: int) -> dict[str, Any]:
+    """Task start -> PNG stored through the real Runner; then a queue, sequential and overlapped."""
+    tmp = Path(tempfile.mkdtemp(prefix="zimage-store-"))
+    store, store_kind = object_store(tmp)
+    from zimage_worker.runner import Runner
+
+    svc = FakeImageService()
+    runner = Runner(engine, store, svc, heartbeat_seconds=2.0)
+    busy: list[float] = []
+    lock = threading.Lock()
+
+    def on_timings(t: dict[str, float]) -> None:
+        with lock:
+            busy.append(t["total"])
+
+    engine.on_timings = on_timings
+    out: dict[str, Any] = {"store": store_kind}
+    # single tasks (distinct prompts: no prompt-cache help)
+    lat = []
+    for i in range(reps + 1):
+        tid = svc.add(f"{prompt} #{i}", S[0], S[1], 1, i)
+        t = time.perf_counter()
+        assert runner.run(tid).status == "completed"
+        if i:  # the first is a warm-up
+            lat.append(svc.completed[tid] - t)
+    out["task_start_to_png_stored_s"] = round(med(lat), 4)
+    out["gpu_total_last_s"] = round(engine.last_timings.get("total", 0), 4)
+    out["encode"] = measure_encoding(engine, prompt, S)
+
+    def drain(threads: int) -> dict[str, Any]:
+        ids = [svc.add(f"{prompt} q{i}", S[0], S[1], 1, 100 + i) for i in range(queue)]
+        busy.clear()
+        pending = list(ids)
+        plock = threading.Lock()
+
+        def worker() -> None:
+            while True:
+                with plock:
+                    if not pending:
+                        return
+                    tid = pending.pop(0)
+                assert runner.run(tid).status == "completed"
+
+        t = time.perf_counter()
+        ths = [threading.Thread(target=worker) for _ in range(threads)]
+        for th in ths:
+            th.start()
+        for th in ths:
+            th.join()
+        wall = time.perf_counter() - t
+        gpu = sum(busy)
+        per_image = gpu / len(ids)
+        return {
+            "tasks": len(ids), "wall_s": round(wall, 3), "gpu_busy_s": round(gpu, 3),
+            "gpu_idle_share": round(1 - gpu / wall, 4), "images_per_min": round(60 * len(ids) / wall, 2),
+            "ideal_images_per_min": round(60 / per_image, 2),
+            "ratio_to_ideal": round((60 * len(ids) / wall) / (60 / per_image), 3),
+            "completed": sum(1 for i in ids if i in svc.completed),
+        }
+
+    out["queue_sequential"] = drain(1)
+    out["queue_overlapped_2_threads"] = drain(2)
+    engine.on_timings = None
+    return out
+
+
+def child(flags: list[str], opts: Any, timeout: float) -> Any:
+    """Run this script again in a fresh process (same options through the environment); its last JSON line."""
+    cmd = [sys.executable, __file__, *flags, "--out", str(OUT)] + (["--tiny"] if TINY else [])
+    env = dict(os.environ, ZIMAGE_ATTENTION=opts.attention, ZIMAGE_COMPILE="1" if opts.compile_transformer else "0",
+               PYTORCH_CUDA_ALLOC_CONF="expandable_segments:True" if "--mem24-child" in flags else "")
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=max(30, timeout), env=env)
+    except subprocess.TimeoutExpired as exc:
+        return {"error": "timed out", "stdout": (exc.stdout or b"")[-1500:]}
+    lines = [ln for ln in res.stdout.splitlines() if ln.startswith("{")]
+    return json.loads(lines[-1]) if lines else {"error": res.stderr[-2500:]}
+
+
+def mem24_child(opts: Any) -> dict[str, Any]:
+    """A worker process on a '24 GiB card': the cap is set before anything is generated, the planner picks
+    the mode from 24 GiB, and 1 and 4 images at 1024² are generated, resident and text-encoder-offloaded."""
+    from zimage_worker.engine import GenerationRequest, ZImageTurboEngine
+    from zimage_worker.engine.optimize import EngineOptions, TextEncoderOffload, plan_memory
+
+    cap = 24 * GiB
+    pipe = build_pipeline(False, torch.device("cuda"))
+    pipe.set_progress_bar_config(disable=True)
+    torch.cuda.empty_cache()
+    torch.cuda.set_per_process_memory_fraction(cap / torch.cuda.get_device_properties(0).total_memory)
+    planned = EngineOptions.for_device(torch.device("cuda"), total_memory=cap)
+    planned = replace(planned, attention=opts.attention, warmup_sizes=((1024, 1024, 1), (1024, 1024, 4)))
+    out: dict[str, Any] = {"cap_gib": 24, "plan": plan_memory(cap).__dict__, "alloc_conf": os.environ.get("PYTORCH_CUDA_ALLOC_CONF"),
+                           "weights_gib": round(torch.cuda.memory_allocated() / GiB, 2)}
+    engine = ZImageTurboEngine(device="cuda", options=planned, pipeline=pipe)
+    t = time.perf_counter()
+    engine.load()
+    engine.warmup()
+    out["warmup_s"] = round(time.perf_counter() - t, 1)
+    prompt, _ = make_prompt(pipe.tokenizer, 128)
+    req = GenerationRequest(prompt=prompt, width=1024, height=1024, steps=8, seed=0)
+
+    def trial(label: str) -> None:
+        out[f"{label}_resident_gib"] = round(torch.cuda.memory_allocated() / GiB, 2)
+        for n in (1, 4):
+            try:
+                engine.generate(replace(req, num_images=n, prompt=f"{prompt} {label}{n}"))
+                torch.cuda.reset_peak_memory_stats()
+                ts, stages = [], {}
+                for i in range(2):
+                    sync()
+                    t = time.perf_counter()
+                    engine.generate(replace(req, num_images=n, seed=i, prompt=f"{prompt} {label}{n}-{i}"))
+                    sync()
+                    ts.append(time.perf_counter() - t)
+                    stages = {k: round(v, 4) for k, v in engine.last_timings.items()}
+                out[f"{label}_x{n}"] = {"s": round(med(ts), 3), "peak_allocated_gib": peak_gib(),
+                                        "peak_reserved_gib": round(torch.cuda.max_memory_reserved() / GiB, 2),
+                                        "stages_last": stages}
+            except torch.OutOfMemoryError as exc:
+                out[f"{label}_x{n}"] = f"OOM: {str(exc)[:300]}"
+                torch.cuda.empty_cache()
+
+    trial("resident")
+    off = TextEncoderOffload(pipe, torch.device("cuda"))
+    off.install(engine.prompt_encoder)
+    trial("offload_text_encoder")
+    return out
+
+
+def fp32_reference(pipe: Any, prompt: str, S: tuple[int, int], steps: int) -> dict[str, Any]:
+    """The plain pipeline with float32 copies of the text encoder and transformer (no TF32): the
+    higher-precision reference both bf16 versions are measured against."""
+    import copy
+
+    from diffusers import ZImagePipeline
+
+    t = time.perf_counter()
+    tf32 = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = False
+    te32 = copy.deepcopy(pipe.text_encoder).float()
+    tr32 = copy.deepcopy(pipe.transformer).float()
+    p32 = ZImagePipeline(scheduler=copy.deepcopy(pipe.scheduler), vae=pipe.vae, text_encoder=te32,
+                         tokenizer=pipe.tokenizer, transformer=tr32)
+    p32.set_progress_bar_config(disable=True)
+    try:
+        with torch.no_grad():
+            embeds = p32._encode_prompt([prompt], device=pipe._execution_device, max_sequence_length=512)[0].float()
+            lat = p32(prompt=prompt, height=S[1], width=S[0], num_inference_steps=steps, guidance_scale=0.0,
+                      generator=[torch.Generator("cpu").manual_seed(0)], max_sequence_length=512,
+                      output_type="latent").images.float()
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        del te32, tr32, p32
+    return {"embeds": embeds, "latents": lat, "seconds": round(time.perf_counter() - t, 1)}
+
+
+def print_table() -> None:
+    rows = []
+    for label, sect in (("baseline", R.get("baseline", {})), ("ours", R.get("ours", {}))):
+        for size, s in sect.items():
+            if isinstance(s, dict):
+                rows.append((label, size, s.get("text_encode"), s.get("denoise"), s.get("vae_decode"), s.get("to_image"),
+                             s.get("gpu_prompt_to_decoded"), s.get("total"), s.get("speedup_gpu_prompt_to_decoded", "")))
+    print("\n| run | size | text enc | denoise | VAE | to image | GPU prompt->decoded | total | speed-up |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(f"{x:.4f}" if isinstance(x, float) else str(x) for x in r) + " |")
+    print("exactness:", R.get("exactness"))
+    print(json.dumps({k: R.get(k) for k in ("e2e", "mem24", "startup")}, default=str)[:3000])
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception:
+        R["fatal"] = traceback.format_exc()
+        save()
+        raise

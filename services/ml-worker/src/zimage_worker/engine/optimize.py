@@ -1,0 +1,668 @@
+"""Speed switches for the engine, each one either exact (the same function as plain diffusers, up to bf16
+rounding) or opt-in. Measured on the full-size architecture by bench/gpu/bench.py; bench/gpu/NOTES.md
+has the numbers behind every default here.
+
+Exact switches:
+- text encoder trimming: encode only the prompt's real tokens (diffusers pads every prompt to 512),
+  stop after the layer whose output the pipeline reads (the last layer and the final norm are
+  computed and thrown away), no KV cache;
+- prompt-embedding LRU cache: a repeated prompt (or an expanded template) skips the text encoder;
+- attention kernel: call cuDNN's or FlashAttention's fused kernel directly instead of letting SDPA
+  choose per call (same maths, one kernel, visible to torch.compile);
+- real-valued RoPE: the same rotation written with cos/sin pairs instead of complex numbers, so
+  Inductor can fuse it into the surrounding kernels;
+- regional torch.compile of the transformer's repeated blocks (one compiled block reused 34 times);
+- tensor->image on the GPU: the same float32 arithmetic as diffusers' postprocess, then only uint8
+  pixels cross to the host;
+- fused projections: q/k/v as one matmul and the feed-forward's w1/w3 as one (the same weights,
+  concatenated: larger matmuls fill the GPU's 132 multiprocessors in fewer partial waves);
+- the VAE decoder's GroupNorm with its statistics as a compiled split reduction (PyTorch's kernel
+  runs one thread block per (image, group): 32 blocks for a whole 1024² decode);
+- VAE in channels_last (decoder convolutions in NHWC, cuDNN's native layout for tensor cores).
+
+Memory plan: which components stay on the GPU, from the card's memory (24 GB cards included).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+import torch
+
+if TYPE_CHECKING:
+    from diffusers.pipelines.z_image.pipeline_z_image import ZImagePipeline
+    from PIL import Image
+
+log = logging.getLogger(__name__)
+
+GiB = 2**30
+AttentionKernel = Literal["sdpa", "cudnn", "flash"]
+MemoryMode = Literal["resident", "offload_text_encoder"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Options
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """What the engine does to go fast. `exact` options compute the same function as plain diffusers."""
+
+    trim_text_encoder: bool = True
+    prompt_cache_size: int = 64  # prompts kept (about 0.7 MB each for a 128-token prompt); 0 turns it off
+    attention: AttentionKernel = "sdpa"
+    real_rope: bool = True
+    compile_transformer: bool = False
+    fuse_projections: bool = False  # q/k/v as one matmul, w1/w3 as one matmul (same weights, concatenated)
+    vae_fast_groupnorm: bool = False  # the VAE's GroupNorm as a compiled split reduction (float32 statistics)
+    vae_channels_last: bool = False
+    cudnn_benchmark: bool = False  # let cuDNN time its convolution algorithms per shape (the VAE)
+    gpu_postprocess: bool = True
+    memory_mode: MemoryMode = "resident"
+    vae_tiling: bool = False
+    # Sizes (width, height, num_images) generated once at start-up, so the first task of each common
+    # size pays no compilation; only used when compile_transformer is on.
+    warmup_sizes: tuple[tuple[int, int, int], ...] = ((1024, 1024, 1),)
+
+    @classmethod
+    def plain(cls) -> EngineOptions:
+        """Plain diffusers: every switch off (the baseline the benchmark compares against)."""
+        return cls(
+            trim_text_encoder=False,
+            prompt_cache_size=0,
+            attention="sdpa",
+            real_rope=False,
+            compile_transformer=False,
+            fuse_projections=False,
+            vae_fast_groupnorm=False,
+            vae_channels_last=False,
+            gpu_postprocess=False,
+        )
+
+    @classmethod
+    def for_device(cls, device: torch.device, total_memory: int | None = None) -> EngineOptions:
+        """The defaults a worker runs with on this device (see NOTES.md for the measurements)."""
+        if device.type != "cuda":
+            # The CPU runs the tiny engine: only the cheap exact switches, no compilation.
+            return cls(attention="sdpa", compile_transformer=False)
+        if total_memory is None:
+            total_memory = torch.cuda.get_device_properties(device).total_memory
+        plan = plan_memory(total_memory)
+        options = cls(
+            attention=DEFAULT_CUDA_ATTENTION,
+            compile_transformer=DEFAULT_CUDA_COMPILE,
+            fuse_projections=DEFAULT_CUDA_FUSE_PROJECTIONS,
+            vae_fast_groupnorm=DEFAULT_CUDA_VAE_FAST_GROUPNORM,
+            vae_channels_last=DEFAULT_CUDA_VAE_CHANNELS_LAST,
+            cudnn_benchmark=DEFAULT_CUDA_CUDNN_BENCHMARK,
+            memory_mode=plan.mode,
+            vae_tiling=plan.vae_tiling,
+            warmup_sizes=DEFAULT_WARMUP_SIZES,
+        )
+        return options.with_env_overrides()
+
+    def with_env_overrides(self, environ: dict[str, str] | None = None) -> EngineOptions:
+        """ZIMAGE_COMPILE=0/1, ZIMAGE_ATTENTION=sdpa|cudnn|flash, ZIMAGE_PROMPT_CACHE=N, ZIMAGE_MEMORY_MODE=..."""
+        env = os.environ if environ is None else environ
+        changes: dict[str, Any] = {}
+        if "ZIMAGE_COMPILE" in env:
+            changes["compile_transformer"] = env["ZIMAGE_COMPILE"].strip().lower() in ("1", "true", "yes", "on")
+        if env.get("ZIMAGE_ATTENTION") in ("sdpa", "cudnn", "flash"):
+            changes["attention"] = env["ZIMAGE_ATTENTION"]
+        if env.get("ZIMAGE_PROMPT_CACHE", "").isdigit():
+            changes["prompt_cache_size"] = int(env["ZIMAGE_PROMPT_CACHE"])
+        if env.get("ZIMAGE_MEMORY_MODE") in ("resident", "offload_text_encoder"):
+            changes["memory_mode"] = env["ZIMAGE_MEMORY_MODE"]
+        return replace(self, **changes) if changes else self
+
+
+# Measured defaults on Hopper (bench/gpu/NOTES.md); each is exact within bf16 rounding.
+DEFAULT_CUDA_ATTENTION: AttentionKernel = "sdpa"
+DEFAULT_CUDA_COMPILE = True
+DEFAULT_CUDA_VAE_CHANNELS_LAST = False
+DEFAULT_CUDA_FUSE_PROJECTIONS = True
+DEFAULT_CUDA_VAE_FAST_GROUPNORM = True
+DEFAULT_CUDA_CUDNN_BENCHMARK = False
+DEFAULT_WARMUP_SIZES: tuple[tuple[int, int, int], ...] = ((1024, 1024, 1), (1024, 1024, 4), (1024, 576, 1))
+
+
+# --------------------------------------------------------------------------------------------------
+# Memory plan
+
+
+@dataclass(frozen=True)
+class MemoryPlan:
+    mode: MemoryMode
+    vae_tiling: bool
+    reason: str
+
+
+# Resident weights in bf16: transformer 11.5 GiB + text encoder 7.5 GiB + VAE 0.2 GiB = 19.2 GiB; one
+# 1024² image adds about 1.5 GiB at its peak (the VAE decode), four about 2.5 GiB (decoded one at a time).
+RESIDENT_MIN_BYTES = int(22.5 * GiB)  # a 24 GB card (23.6 GiB usable) keeps all three models on the GPU
+WHOLE_VAE_MIN_BYTES = 32 * GiB  # below this, decode images over 1024 px a side in tiles
+
+
+def plan_memory(total_bytes: int) -> MemoryPlan:
+    """Where the components live on a card with `total_bytes` of memory.
+
+    - 32 GiB and more: everything resident, whole-image VAE decode.
+    - 22.5-32 GiB (24 GB cards such as the RTX 3090/4090): everything resident; large images decode in
+      tiles (a 2048² decode would peak at 28.8 GiB).
+    - under 22.5 GiB: the text encoder lives in host memory and visits the GPU only to encode a prompt
+      that is not in the prompt cache.
+    """
+    if total_bytes >= WHOLE_VAE_MIN_BYTES:
+        return MemoryPlan("resident", vae_tiling=False, reason=f"{total_bytes / GiB:.0f} GiB: everything resident")
+    if total_bytes >= RESIDENT_MIN_BYTES:
+        return MemoryPlan(
+            "resident", vae_tiling=True, reason=f"{total_bytes / GiB:.1f} GiB: resident, large images decoded in tiles"
+        )
+    return MemoryPlan(
+        "offload_text_encoder",
+        vae_tiling=True,
+        reason=f"{total_bytes / GiB:.1f} GiB: text encoder in host memory between prompts",
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Stage timing
+
+
+class StageClock:
+    """Per-stage times: CUDA events on a GPU (no synchronisation until `result`), wall clock elsewhere."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.cuda = device.type == "cuda"
+        self._marks: list[tuple[str, Any, float]] = []
+        self.mark("start")
+
+    def mark(self, name: str) -> None:
+        event = None
+        if self.cuda:
+            event = torch.cuda.Event(enable_timing=True)
+            event.record()
+        self._marks.append((name, event, time.perf_counter()))
+
+    def result(self) -> dict[str, float]:
+        """Seconds per stage (from the previous mark to this one), plus `total`."""
+        if not self._marks:
+            return {}
+        if self.cuda:
+            self._marks[-1][1].synchronize()
+        out: dict[str, float] = {}
+        for (_, e0, t0), (name, e1, t1) in zip(self._marks, self._marks[1:], strict=False):
+            out[name] = out.get(name, 0.0) + (e0.elapsed_time(e1) / 1000 if self.cuda else t1 - t0)
+        first, last = self._marks[0], self._marks[-1]
+        out["total"] = first[1].elapsed_time(last[1]) / 1000 if self.cuda else last[2] - first[2]
+        return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Text encoding
+
+
+class _StopEncoding(Exception):
+    """Raised from a forward hook once the layer the pipeline reads has run."""
+
+
+class PromptEncoder:
+    """Prompt -> caption features, as `ZImagePipeline._encode_prompt` computes them, optionally trimmed and cached.
+
+    The pipeline keeps `hidden_states[-2]` (the output of the second-to-last decoder layer) at the real
+    tokens of a prompt padded to 512. Causal attention means padding never changes a real token's
+    features, so encoding the real tokens alone and stopping after that layer gives the same features.
+    """
+
+    def __init__(self, pipeline: ZImagePipeline, *, trim: bool, cache_size: int) -> None:
+        self.pipeline = pipeline
+        self.trim = trim
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[str, int], torch.Tensor] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+        # Set by the memory plan: called around a real encoding (moves the text encoder in and out).
+        self.before_encode: Callable[[], None] | None = None
+        self.after_encode: Callable[[], None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def encode(self, prompt: str, device: torch.device, max_sequence_length: int) -> torch.Tensor:
+        """Features [tokens, hidden] of one prompt."""
+        key = (prompt, max_sequence_length)
+        if self.cache_size > 0:
+            with self._lock:
+                cached = self._cache.get(key)
+                if cached is not None:
+                    self._cache.move_to_end(key)
+                    self.hits += 1
+                    return cached
+        self.misses += 1
+        if self.before_encode is not None:
+            self.before_encode()
+        try:
+            if self.trim:
+                features = self._encode_trimmed(prompt, device, max_sequence_length)
+            else:
+                features = self.pipeline._encode_prompt([prompt], device=device, max_sequence_length=max_sequence_length)[0]
+        finally:
+            if self.after_encode is not None:
+                self.after_encode()
+        if self.cache_size > 0:
+            with self._lock:
+                self._cache[key] = features
+                self._cache.move_to_end(key)
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return features
+
+    def _encode_trimmed(self, prompt: str, device: torch.device, max_sequence_length: int) -> torch.Tensor:
+        pipeline = self.pipeline
+        text = pipeline.tokenizer.apply_chat_template(
+            [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True, enable_thinking=True
+        )
+        ids = pipeline.tokenizer(
+            [text], padding=False, max_length=max_sequence_length, truncation=True, return_tensors="pt"
+        ).input_ids.to(device)
+        encoder = pipeline.text_encoder
+        layers = encoder.layers
+        if len(layers) < 2:  # hidden_states[-2] would be the embeddings: nothing to trim
+            return pipeline._encode_prompt([prompt], device=device, max_sequence_length=max_sequence_length)[0]
+        captured: dict[str, torch.Tensor] = {}
+
+        def stop_after(_module: torch.nn.Module, _args: Any, output: Any) -> None:
+            captured["hidden"] = output[0] if isinstance(output, tuple) else output
+            raise _StopEncoding
+
+        handle = layers[-2].register_forward_hook(stop_after)
+        try:
+            with torch.no_grad():
+                encoder(input_ids=ids, use_cache=False)
+        except _StopEncoding:
+            pass
+        finally:
+            handle.remove()
+        return captured["hidden"][0]
+
+
+# --------------------------------------------------------------------------------------------------
+# Transformer: attention kernel and real-valued RoPE
+
+
+class RealRopeEmbedder:
+    """Z-Image's RoPE table as real (cos, sin) pairs [..., head_dim / 2, 2] instead of complex numbers."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def __call__(self, ids: torch.Tensor) -> torch.Tensor:
+        return torch.view_as_real(self.inner(ids)).contiguous()
+
+
+def _rope(x: torch.Tensor, freqs: torch.Tensor) -> torch.Tensor:
+    """Apply the rotation to x [B, S, H, D] in float32, as diffusers does with complex64 numbers."""
+    if freqs.is_complex():
+        x_c = torch.view_as_complex(x.float().reshape(*x.shape[:-1], -1, 2))
+        return torch.view_as_real(x_c * freqs.unsqueeze(2)).flatten(3).type_as(x)
+    xf = x.float().reshape(*x.shape[:-1], -1, 2)
+    x_re, x_im = xf[..., 0], xf[..., 1]
+    cos, sin = freqs[..., 0].unsqueeze(2), freqs[..., 1].unsqueeze(2)
+    out = torch.stack((x_re * cos - x_im * sin, x_re * sin + x_im * cos), dim=-1)
+    return out.flatten(3).type_as(x)
+
+
+class FastZImageAttnProcessor:
+    """ZSingleStreamAttnProcessor with a chosen fused attention kernel and either RoPE form."""
+
+    def __init__(self, kernel: AttentionKernel = "sdpa") -> None:
+        self.kernel = kernel
+
+    def __call__(
+        self,
+        attn: Any,
+        hidden_states: torch.Tensor,
+        encoder_hidden_states: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        freqs_cis: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        if hasattr(attn, "to_qkv"):
+            query, key, value = attn.to_qkv(hidden_states).chunk(3, dim=-1)
+        else:
+            query, key, value = attn.to_q(hidden_states), attn.to_k(hidden_states), attn.to_v(hidden_states)
+        query = query.unflatten(-1, (attn.heads, -1))
+        key = key.unflatten(-1, (attn.heads, -1))
+        value = value.unflatten(-1, (attn.heads, -1))
+        if attn.norm_q is not None:
+            query = attn.norm_q(query)
+        if attn.norm_k is not None:
+            key = attn.norm_k(key)
+        if freqs_cis is not None:
+            query = _rope(query, freqs_cis)
+            key = _rope(key, freqs_cis)
+        dtype = query.dtype
+        q, k, v = query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2)  # [B, H, S, D]
+        out = attention(q, k, v, attention_mask, self.kernel)
+        out = out.transpose(1, 2).flatten(2, 3).to(dtype)
+        out = attn.to_out[0](out)
+        if len(attn.to_out) > 1:
+            out = attn.to_out[1](out)
+        return out
+
+
+def attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None, kernel: AttentionKernel
+) -> torch.Tensor:
+    """softmax(q k^T / sqrt(d)) v over [B, H, S, D]; a boolean key mask [B, S] keeps SDPA's own choice."""
+    if mask is not None:
+        if mask.ndim == 2:
+            mask = mask[:, None, None, :]
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    if kernel == "cudnn" and q.is_cuda:
+        return torch.ops.aten._scaled_dot_product_cudnn_attention(q, k, v, None, False, 0.0, False, False)[0]
+    if kernel == "flash" and q.is_cuda:
+        return torch.ops.aten._scaled_dot_product_flash_attention(q, k, v, 0.0, False, False)[0]
+    return torch.nn.functional.scaled_dot_product_attention(q, k, v)
+
+
+def attention_kernel_works(kernel: AttentionKernel, device: torch.device, dtype: torch.dtype, head_dim: int) -> bool:
+    """Whether `kernel` runs here and matches plain SDPA; a kernel this card or build lacks falls back."""
+    if kernel == "sdpa":
+        return True
+    if device.type != "cuda":
+        return False
+    try:
+        gen = torch.Generator(device=device).manual_seed(0)
+        q, k, v = (torch.randn(1, 2, 256, head_dim, device=device, dtype=dtype, generator=gen) for _ in range(3))
+        got = attention(q, k, v, None, kernel).float()
+        ref = torch.nn.functional.scaled_dot_product_attention(q.float(), k.float(), v.float())
+        err = ((got - ref).norm() / ref.norm()).item()
+        return bool(err < 2e-2)
+    except Exception as exc:  # a missing kernel raises at the first call
+        log.warning("attention kernel %s unavailable here (%s); using SDPA", kernel, exc)
+        return False
+
+
+def _fused_linear(parts: list[torch.nn.Linear]) -> torch.nn.Linear:
+    """One Linear whose weight is the parts' weights stacked; the parts' weights become views into it,
+    so memory stays the same and the parts still compute what they did."""
+    weight = torch.cat([p.weight.detach() for p in parts], dim=0)
+    fused = torch.nn.Linear(weight.shape[1], weight.shape[0], bias=False, device="meta")
+    fused.weight = torch.nn.Parameter(weight, requires_grad=False)
+    start = 0
+    for p in parts:
+        rows = p.weight.shape[0]
+        p.weight = torch.nn.Parameter(weight[start : start + rows], requires_grad=False)
+        start += rows
+    return fused
+
+
+class FusedFeedForward(torch.nn.Module):
+    """Z-Image's SwiGLU feed-forward with w1 and w3 as one matmul: w2(silu(x w1) * (x w3))."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gate, up = self.w13(x).chunk(2, dim=-1)  # type: ignore[operator]
+        return self.w2(torch.nn.functional.silu(gate) * up)  # type: ignore[operator]
+
+
+def fuse_projections(transformer: Any) -> int:
+    """Fuse q/k/v and w1/w3 of every block (bias-free, so concatenation is exact). Returns blocks fused."""
+    from diffusers.models.attention_processor import Attention
+
+    count = 0
+    for module in transformer.modules():
+        if isinstance(module, Attention) and not hasattr(module, "to_qkv") and module.to_q.bias is None:
+            module.to_qkv = _fused_linear([module.to_q, module.to_k, module.to_v])
+            count += 1
+        elif type(module).__name__ == "FeedForward" and hasattr(module, "w3") and not hasattr(module, "w13"):
+            module.w13 = _fused_linear([module.w1, module.w3])
+            module.__class__ = _fused_class(type(module))
+    return count
+
+
+_FUSED_CLASSES: dict[type, type] = {}
+
+
+def _fused_class(cls: type) -> type:
+    """One fused subclass per original class (torch.compile guards on the class: one per block would recompile)."""
+    if cls not in _FUSED_CLASSES:
+        _FUSED_CLASSES[cls] = type(f"Fused{cls.__name__}", (FusedFeedForward, cls), {})
+    return _FUSED_CLASSES[cls]
+
+
+# --------------------------------------------------------------------------------------------------
+# Fast mode (opt-in, lossy): FP8 matmuls
+
+
+FP8_MAX = 448.0  # largest float8_e4m3fn
+
+
+class Fp8Linear(torch.nn.Module):
+    """A bias-free Linear in FP8 (e4m3): weights scaled per output row, activations per token, both
+    dynamic scales exact powers of the data's range; float32 accumulation, bf16 out (torch._scaled_mm).
+    Lossy: the benchmark reports its deviation from exact mode."""
+
+    def __init__(self, linear: torch.nn.Linear) -> None:
+        super().__init__()
+        weight = linear.weight.detach()
+        scale = weight.abs().amax(dim=1, keepdim=True).float().clamp(min=1e-12) / FP8_MAX
+        self.weight_fp8 = torch.nn.Parameter((weight.float() / scale).to(torch.float8_e4m3fn), requires_grad=False)
+        self.register_buffer("weight_scale", scale.reshape(1, -1).contiguous())
+        self.out_features = weight.shape[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x.shape
+        x2 = x.reshape(-1, shape[-1])
+        x_scale = x2.abs().amax(dim=1, keepdim=True).float().clamp(min=1e-12) / FP8_MAX
+        x_fp8 = (x2.float() / x_scale).to(torch.float8_e4m3fn)
+        out = torch._scaled_mm(
+            x_fp8, self.weight_fp8.t(), scale_a=x_scale, scale_b=self.weight_scale, out_dtype=x.dtype
+        )
+        return out.reshape(*shape[:-1], self.out_features)
+
+
+def use_fp8(transformer: Any) -> int:
+    """Replace the big bias-free matmuls of every block (q/k/v or fused qkv, out, w1/w2/w3 or w13) by FP8."""
+    names = ("to_q", "to_k", "to_v", "to_qkv", "w1", "w2", "w3", "w13")
+    count = 0
+    for block in list(transformer.modules()):
+        if type(block).__name__ != "ZImageTransformerBlock":
+            continue
+        for parent in list(block.modules()):
+            for name, child in list(parent.named_children()):
+                is_out = name == "0" and type(parent).__name__ == "ModuleList"
+                if isinstance(child, torch.nn.Linear) and child.bias is None and (name in names or is_out):
+                    setattr(parent, name, Fp8Linear(child))
+                    count += 1
+    return count
+
+
+def apply_transformer_options(pipeline: ZImagePipeline, options: EngineOptions) -> dict[str, Any]:
+    """Install the attention processor, RoPE form and regional compilation; returns what was applied."""
+    from diffusers.models.attention_processor import Attention
+
+    transformer = pipeline.transformer
+    applied: dict[str, Any] = {}
+    kernel = options.attention
+    head_dim = transformer.config.dim // transformer.config.n_heads
+    if not attention_kernel_works(kernel, transformer.device, transformer.dtype, head_dim):
+        kernel = "sdpa"
+    processor = FastZImageAttnProcessor(kernel)
+    count = 0
+    for module in transformer.modules():
+        if isinstance(module, Attention):
+            module.set_processor(processor)
+            count += 1
+    applied["attention"] = kernel
+    applied["attention_modules"] = count
+    if options.real_rope and not isinstance(transformer.rope_embedder, RealRopeEmbedder):
+        transformer.rope_embedder = RealRopeEmbedder(transformer.rope_embedder)
+    applied["real_rope"] = isinstance(transformer.rope_embedder, RealRopeEmbedder)
+    if options.fuse_projections:
+        applied["fused_attention_modules"] = fuse_projections(transformer)
+    if options.compile_transformer:
+        import torch._dynamo
+
+        # Prompt lengths and image sizes vary; let shapes go dynamic instead of running out of recompiles.
+        torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
+        if hasattr(torch._dynamo.config, "recompile_limit"):
+            torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 64)
+        transformer.compile_repeated_blocks(fullgraph=True)
+        applied["compiled"] = "repeated blocks, fullgraph"
+    return applied
+
+
+# --------------------------------------------------------------------------------------------------
+# VAE and tensor -> image
+
+
+def group_norm(x: torch.Tensor, num_groups: int, weight: torch.Tensor, bias: torch.Tensor, eps: float) -> torch.Tensor:
+    """GroupNorm with float32 statistics, as PyTorch's kernel computes it. PyTorch's CUDA kernel gives
+    each (image, group) row one thread block: 32 blocks for a 1024² decode, a few percent of the GPU.
+    Compiled, the statistics become a split reduction over the whole GPU."""
+    shape = x.shape
+    xf = x.float().reshape(shape[0], num_groups, -1)
+    var, mean = torch.var_mean(xf, dim=-1, keepdim=True, correction=0)
+    y = ((xf - mean) * torch.rsqrt(var + eps)).reshape(shape)
+    affine = (1, shape[1]) + (1,) * (len(shape) - 2)
+    return (y * weight.float().reshape(affine) + bias.float().reshape(affine)).to(x.dtype)
+
+
+_compiled_group_norm: Any = None
+
+
+def _fast_group_norm_forward(self: torch.nn.GroupNorm, x: torch.Tensor) -> torch.Tensor:
+    global _compiled_group_norm
+    if _compiled_group_norm is None:
+        _compiled_group_norm = torch.compile(group_norm, dynamic=True, fullgraph=True)
+    return _compiled_group_norm(x, self.num_groups, self.weight, self.bias, self.eps)  # type: ignore[no-any-return]
+
+
+class FastGroupNorm(torch.nn.GroupNorm):
+    forward = _fast_group_norm_forward  # type: ignore[assignment]
+
+
+def use_fast_group_norm(module: torch.nn.Module, enabled: bool = True) -> int:
+    """Switch every affine GroupNorm under `module` to the compiled one (or back); returns how many."""
+    count = 0
+    for sub in module.modules():
+        if enabled and type(sub) is torch.nn.GroupNorm and sub.affine:
+            sub.__class__ = FastGroupNorm
+            count += 1
+        elif not enabled and type(sub) is FastGroupNorm:
+            sub.__class__ = torch.nn.GroupNorm
+            count += 1
+    return count
+
+
+def apply_vae_options(pipeline: ZImagePipeline, options: EngineOptions) -> dict[str, Any]:
+    vae = pipeline.vae
+    applied: dict[str, Any] = {}
+    if options.vae_fast_groupnorm and vae.device.type == "cuda":
+        applied["fast_groupnorm"] = use_fast_group_norm(vae.decoder)
+    if options.vae_channels_last:
+        vae.to(memory_format=torch.channels_last)
+        applied["channels_last"] = True
+    if options.cudnn_benchmark and vae.device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        applied["cudnn_benchmark"] = True
+    if options.vae_tiling:
+        vae.enable_tiling()
+        applied["tiling"] = True
+    return applied
+
+
+def decode_latents(pipeline: ZImagePipeline, latents: torch.Tensor, channels_last: bool = False) -> torch.Tensor:
+    """The pipeline's own decode: unscale, unshift, VAE decode; returns [B, 3, H, W] in [-1, 1] (VAE dtype)."""
+    vae = pipeline.vae
+    latents = latents.to(vae.dtype)
+    latents = (latents / vae.config.scaling_factor) + vae.config.shift_factor
+    if channels_last:
+        latents = latents.contiguous(memory_format=torch.channels_last)
+    return vae.decode(latents, return_dict=False)[0]
+
+
+def images_to_uint8(images: torch.Tensor) -> torch.Tensor:
+    """diffusers' postprocess arithmetic on the device: denormalise in the VAE dtype, then *255 and
+    round half-to-even in float32 (numpy's `round`), to uint8 [B, H, W, 3]."""
+    x = (images * 0.5 + 0.5).clamp(0, 1)
+    return (x.float() * 255).round().to(torch.uint8).permute(0, 2, 3, 1).contiguous()
+
+
+def to_pil(images: torch.Tensor, gpu: bool, pipeline: ZImagePipeline) -> list[Image.Image]:
+    from PIL import Image
+
+    if not gpu:
+        return list(pipeline.image_processor.postprocess(images, output_type="pil"))
+    pixels = images_to_uint8(images).cpu().numpy()
+    return [Image.fromarray(p) for p in pixels]
+
+
+# --------------------------------------------------------------------------------------------------
+# Memory modes
+
+
+class TextEncoderOffload:
+    """Keeps the text encoder's weights in pinned host memory; they visit the GPU only while an uncached
+    prompt is encoded. Pinned copies make the visit one fast host-to-device copy, and leaving costs
+    nothing (the GPU copy is dropped: the weights never change)."""
+
+    def __init__(self, pipeline: ZImagePipeline, device: torch.device) -> None:
+        self.pipeline = pipeline
+        self.device = device
+        self.moves = 0
+        self._host: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+    def install(self, encoder: PromptEncoder) -> None:
+        module = self.pipeline.text_encoder
+        tensors = [p for p in module.parameters()] + [b for b in module.buffers()]
+        seen: set[int] = set()
+        for tensor in tensors:
+            if id(tensor) in seen:
+                continue
+            seen.add(id(tensor))
+            host = tensor.data.to("cpu")
+            if self.device.type == "cuda":
+                host = host.pin_memory()
+            self._host.append((tensor, host))
+            tensor.data = host
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        encoder.before_encode = self.bring_in
+        encoder.after_encode = self.send_out
+
+    def bring_in(self) -> None:
+        for tensor, host in self._host:
+            tensor.data = host.to(self.device, non_blocking=True)
+        self.moves += 1
+
+    def send_out(self) -> None:
+        for tensor, host in self._host:
+            tensor.data = host
+
+    def uninstall(self, encoder: PromptEncoder) -> None:
+        self.bring_in()
+        self._host.clear()
+        encoder.before_encode = encoder.after_encode = None
+
+
+def uncompile_transformer(pipeline: ZImagePipeline) -> None:
+    """Undo compile_repeated_blocks (the blocks run eagerly again): the fallback when compilation fails."""
+    for module in pipeline.transformer.modules():
+        if getattr(module, "_compiled_call_impl", None) is not None:
+            module._compiled_call_impl = None
