@@ -1,0 +1,76 @@
+"""The queue's Redis down while everything else is up: submits are accepted through the outbox and
+run once the broker returns (RELIABILITY.md P1 and the outbox note; the "Redis down at submit" row).
+
+With one Redis for everything (test_broker_faults.py) the gateway refuses every request with 503
+while Redis is down, so the outbox path is never reached. Here the broker (CELERY_BROKER_URL) is a
+private redis-server of its own and REDIS_URL (sessions, rate limits, progress events) another, so
+only the queue goes away. Scaled down: 10 submits over a 10 s outage [20 over 60 s].
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.conftest import FAST_HEALING
+from tests.reliability.helpers import Api, expected_objects, object_files, outbox_state, wait_worker_ready
+from tests.support.redis_server import RedisServer
+from tests.support.stack import Stack
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
+OUTAGE_SUBMITS = 10
+OUTAGE_SECONDS = 10.0
+
+
+@pytest.fixture(scope="module")
+def shared_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis-shared")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, broker: RedisServer, shared_redis: RedisServer, module_pg: str
+) -> Iterator[Stack]:
+    data_dir: Path = tmp_path_factory.mktemp("reliability-split") / "data"
+    data_dir.mkdir()
+    env = FAST_HEALING | {"DATABASE_URL": module_pg, "REDIS_URL": shared_redis.url, "CELERY_BROKER_URL": broker.url}
+    s = Stack(data_dir, env).start()
+    try:
+        wait_worker_ready(s)
+        yield s
+    finally:
+        if not broker.running:
+            broker.start()
+        s.stop()
+
+
+def test_submits_wait_in_the_outbox_while_the_broker_is_down(
+    stack: Stack, api: Api, broker: RedisServer, module_pg: str
+) -> None:
+    wait_worker_ready(stack)
+    body = {"prompt": "submitted while the queue is down", "width": 256, "height": 256}
+    broker.kill()
+    accepted: list[str] = []
+    try:
+        for _ in range(OUTAGE_SUBMITS):
+            r = api.client.post(f"{stack.api}/generate", headers=api.headers, json=body)  # 20 s client deadline
+            assert r.status_code == 202, (r.status_code, r.text)  # the database is up: the outbox takes it
+            accepted.append(r.json()["id"])
+            time.sleep(OUTAGE_SECONDS / OUTAGE_SUBMITS)
+        outbox = outbox_state(module_pg, accepted)
+        assert all(outbox[i][0] == 0 and outbox[i][1] >= 1 for i in accepted), outbox  # waiting, none sent
+        assert {(api.get(i) or {}).get("status") for i in accepted} == {"pending"}
+    finally:
+        broker.start()
+
+    final = api.wait_terminal(accepted, 180)
+    for task in final.values():
+        assert task["status"] == "completed", task
+        assert object_files(stack, task["id"]) == expected_objects(1)
+    assert all(sent >= 1 for sent, _ in outbox_state(module_pg, accepted).values())
