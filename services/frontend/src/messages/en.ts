@@ -53,6 +53,8 @@ export const en: AppMessages = {
     promptRequired: "Write a prompt or pick a template.",
     promptTooLong: "The prompt must be at most {max} characters.",
     styleChips: "Add a style",
+    moreStyles: "{count} more",
+    fewerStyles: "Show fewer",
     size: "Channel size",
     sizeExact: "Generated at exactly {exact} pixels.",
     sizeResized: "Generated at {generated}, then cropped to exactly {exact} pixels.",

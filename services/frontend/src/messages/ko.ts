@@ -52,6 +52,8 @@ export const ko = {
     promptRequired: "프롬프트를 입력하거나 템플릿을 고르세요.",
     promptTooLong: "프롬프트는 {max}자 이하여야 합니다.",
     styleChips: "스타일 추가",
+    moreStyles: "{count}개 더 보기",
+    fewerStyles: "접기",
     size: "채널 크기",
     sizeExact: "정확히 {exact} 픽셀로 생성합니다.",
     sizeResized: "{generated}로 생성한 뒤 정확히 {exact} 픽셀로 잘라 맞춥니다.",

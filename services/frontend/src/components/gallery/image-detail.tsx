@@ -85,7 +85,7 @@ export function ImageDetail({
 
   return (
     <Dialog open onOpenChange={(open) => !open && onClose()}>
-      <DialogContent wide closeLabel={tc("close")} aria-describedby={undefined} data-testid="image-detail">
+      <DialogContent wide closeLabel={tc("close")} aria-describedby={undefined} data-testid="image-detail" data-image-id={image.id}>
         <DialogHeader>
           <DialogTitle className="line-clamp-1">{t("title")}</DialogTitle>
         </DialogHeader>

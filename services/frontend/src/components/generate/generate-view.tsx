@@ -102,7 +102,8 @@ export function GenerateView() {
     return [...submitted, ...(history.data?.items ?? []).filter((task) => !seen.has(task.id))];
   }, [submitted, history.data]);
 
-  const demo = tasks.some((task) => task.engine?.includes("demo"));
+  // Finished tasks come back in the refreshed history with the engine that ran them.
+  const demo = [...tasks, ...(history.data?.items ?? [])].some((task) => task.engine?.includes("demo"));
 
   function submitRequest(request: GenerateRequest) {
     generate.mutate(request, {
@@ -139,7 +140,7 @@ export function GenerateView() {
   const remaining = usage.data ? Math.max(0, usage.data.images_per_day - usage.data.images_today) : null;
 
   return (
-    <div className="grid gap-6 lg:grid-cols-[minmax(0,460px)_minmax(0,1fr)]">
+    <div className="grid gap-6 lg:grid-cols-[minmax(0,500px)_minmax(0,1fr)]">
       <section aria-labelledby="generate-title" className="grid content-start gap-4">
         <div className="flex flex-wrap items-baseline justify-between gap-2">
           <h1 id="generate-title" className="text-2xl font-bold tracking-tight">
@@ -212,12 +213,12 @@ export function GenerateView() {
                   {COUNTS.map((n) => (
                     <label
                       key={n}
-                      className="flex size-10 cursor-pointer items-center justify-center rounded-md border text-sm font-medium has-[:checked]:border-primary has-[:checked]:bg-primary has-[:checked]:text-primary-foreground has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring"
+                      className="relative flex size-10 cursor-pointer items-center justify-center rounded-md border text-sm font-medium has-[:checked]:border-primary has-[:checked]:bg-primary has-[:checked]:text-primary-foreground has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring"
                     >
                       <input
                         type="radio"
                         name="count"
-                        className="sr-only"
+                        className="absolute inset-0 cursor-pointer opacity-0"
                         checked={draft.numImages === n}
                         onChange={() => draft.update({ numImages: n })}
                         aria-label={t("countOption", { count: n })}

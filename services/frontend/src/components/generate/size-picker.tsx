@@ -28,7 +28,7 @@ export function SizePicker({
           <p aria-hidden="true" className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">
             {(knownChannel(group.channel) ? t(`channels.${group.channel}`) : group.channel)}
           </p>
-          <div className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-2 xl:grid-cols-3">
+          <div className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-2">
             {group.presets.map((preset) => {
               const shape = shapeBox(preset.width, preset.height, 28);
               const name = presetName(preset, locale);
@@ -36,7 +36,7 @@ export function SizePicker({
                 <label
                   key={preset.id}
                   className={cn(
-                    "flex cursor-pointer items-center gap-2 rounded-md border p-2 text-left text-xs transition-colors hover:bg-accent",
+                    "relative flex cursor-pointer items-center gap-2 rounded-md border p-2 text-left text-xs transition-colors hover:bg-accent",
                     "has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring has-[:checked]:border-primary has-[:checked]:bg-accent",
                   )}
                 >
@@ -46,7 +46,7 @@ export function SizePicker({
                     value={preset.id}
                     checked={value === preset.id}
                     onChange={() => onChange(preset.id)}
-                    className="sr-only"
+                    className="absolute inset-0 cursor-pointer opacity-0"
                     aria-label={`${name}, ${pixels(preset.width, preset.height)}, ${preset.aspect}`}
                   />
                   <span aria-hidden="true" className="flex size-8 shrink-0 items-center justify-center">
@@ -57,7 +57,7 @@ export function SizePicker({
                     />
                   </span>
                   <span className="min-w-0">
-                    <span className="block truncate font-medium">{name}</span>
+                    <span className="line-clamp-2 font-medium">{name}</span>
                     <span className="block tabular-nums text-muted-foreground">
                       {pixels(preset.width, preset.height)} · {preset.aspect}
                     </span>

@@ -1,0 +1,58 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+
+import { test as base, expect, type Page } from "@playwright/test";
+
+export { expect };
+
+export const PASSWORD = "correct-horse-42";
+
+/** The platform's URLs from global-setup. */
+export const test = base.extend({
+  baseURL: async ({}, use) => {
+    await use(process.env.E2E_BASE_URL);
+  },
+});
+
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.com`;
+}
+
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? path.resolve(__dirname, "../../docs/screenshots")
+  : path.resolve(__dirname, "../../test-results/screenshots");
+
+/** The page at desktop width and at 375 px (a phone), saved as PNG. */
+export async function snap(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  const desktop = page.viewportSize() ?? { width: 1280, height: 800 };
+  await page.waitForLoadState("networkidle").catch(() => undefined);
+  await page.screenshot({ path: path.join(SHOTS, `${name}-desktop.png`) });
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(SHOTS, `${name}-mobile.png`) });
+  await page.setViewportSize(desktop);
+}
+
+export async function register(page: Page, email: string, name = "테스터"): Promise<void> {
+  await page.goto("/register");
+  await page.getByLabel("표시 이름").fill(name);
+  await page.getByLabel("이메일").fill(email);
+  await page.getByLabel("비밀번호", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("비밀번호 확인").fill(PASSWORD);
+  await page.getByRole("button", { name: "가입하기" }).click();
+  await expect(page).toHaveURL(/\/generate$/);
+}
+
+export async function login(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.getByLabel("이메일").fill(email);
+  await page.getByLabel("비밀번호").fill(password);
+  await page.getByRole("button", { name: "로그인" }).click();
+}
+
+/** Width and height from a PNG's IHDR chunk, after checking the signature. */
+export function pngSize(bytes: Buffer): { width: number; height: number } {
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (!bytes.subarray(0, 8).equals(signature) || bytes.toString("ascii", 12, 16) !== "IHDR") throw new Error("not a PNG");
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
