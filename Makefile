@@ -4,6 +4,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen --no-sync
 DATA_DIR ?= data
+FRONTEND_PORT ?= 3000
 export DATA_DIR
 
 .PHONY: help bootstrap dev test lint fmt db-migrate db-reset admin download-model logs clean ops-tools \
@@ -19,13 +20,15 @@ help: ## Show the targets
 bootstrap: ## Install uv if missing and sync the locked environment
 	@./scripts/bootstrap.sh
 
-dev: bootstrap ## Start the whole platform on the embedded default (Ctrl-C stops it)
-	@$(RUN) python scripts/dev.py
+dev: bootstrap ## Start the whole platform and the web app (http://localhost:3000) on the embedded default (Ctrl-C stops it)
+	@./scripts/build-frontend.sh
+	@FRONTEND_PORT=$(FRONTEND_PORT) $(RUN) python scripts/dev.py
 
 test: bootstrap ops-tools ## Run every test (needs PostgreSQL and Redis on loopback)
 	@$(RUN) ruff check .
 	@$(RUN) mypy libs/common/src services/*/src
 	@$(RUN) pytest $(PYTEST_ARGS)
+	@./scripts/test-web.sh
 
 lint: bootstrap ## Ruff and mypy
 	$(RUN) ruff check .

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what `make dev` and `make test` need on a fresh machine: uv (from PyPI) and the locked Python env.
+# Installs what `make dev` and `make test` need on a fresh machine: uv (from PyPI), the locked Python env
+# and, where Node.js is installed, the web apps' locked npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,4 +34,11 @@ if [ ! -f "$stamp" ] || [ uv.lock -nt "$stamp" ] || [ pyproject.toml -nt "$stamp
   echo "bootstrap: syncing the Python environment (uv sync --frozen)"
   $UV sync --frozen --all-packages
   touch "$stamp"
+fi
+
+npm_stamp=node_modules/.zimage-installed
+if command -v node >/dev/null 2>&1 && { [ ! -f "$npm_stamp" ] || [ package-lock.json -nt "$npm_stamp" ]; }; then
+  echo "bootstrap: installing the web apps' packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$npm_stamp"
 fi
