@@ -20,6 +20,10 @@ export const ko = {
     forbiddenTitle: "권한이 없습니다",
     forbiddenBody: "이 화면을 볼 수 있는 권한이 없습니다.",
     errorTitle: "문제가 생겼습니다",
+    errorBody: "화면을 그리는 중 오류가 났습니다. 다시 시도해도 계속되면 새로고침하세요.",
+    notFoundTitle: "페이지를 찾을 수 없습니다",
+    notFoundBody: "주소가 바뀌었거나 없는 페이지입니다.",
+    home: "생성 화면으로",
   },
   errors: {
     InvalidCredentials: "이메일 또는 비밀번호가 올바르지 않습니다.",
@@ -68,6 +72,10 @@ export const en: typeof ko = {
     forbiddenTitle: "No permission",
     forbiddenBody: "You don't have permission to see this page.",
     errorTitle: "Something went wrong",
+    errorBody: "This screen failed to render. Try again, and reload the page if it keeps happening.",
+    notFoundTitle: "Page not found",
+    notFoundBody: "The address changed or the page doesn't exist.",
+    home: "Go to Generate",
   },
   errors: {
     InvalidCredentials: "Email or password is incorrect.",

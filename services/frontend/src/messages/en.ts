@@ -148,6 +148,7 @@ export const en: AppMessages = {
     noFolders: "No folders yet.",
     noTags: "No tags yet.",
     filters: "Filters",
+    moreFilters: "Filters {count, plural, =0 {} other {(#)}}",
     search: "Search prompts and notes",
     searchPlaceholder: "Search prompts or notes (e.g. coffee)",
     favoritesOnly: "Favorites only",

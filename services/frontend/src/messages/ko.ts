@@ -147,6 +147,7 @@ export const ko = {
     noFolders: "폴더가 없습니다.",
     noTags: "태그가 없습니다.",
     filters: "필터",
+    moreFilters: "필터 {count, plural, =0 {} other {(#)}}",
     search: "프롬프트·메모 검색",
     searchPlaceholder: "프롬프트나 메모로 검색 (예: 커피)",
     favoritesOnly: "즐겨찾기만",

@@ -1,6 +1,6 @@
 "use client";
 
-import { Search, Star, X } from "lucide-react";
+import { Search, SlidersHorizontal, Star, X } from "lucide-react";
 import { useEffect, useState } from "react";
 import { useLocale, useTranslations } from "use-intl";
 
@@ -8,6 +8,7 @@ import { useSizePresets, useTemplates } from "@zimage/web/api";
 import { Button } from "@zimage/web/ui/button";
 import { Input } from "@zimage/web/ui/input";
 import { Select } from "@zimage/web/ui/select";
+import { cn } from "@zimage/web/lib/cn";
 
 import { APPROVALS, hasFilters, type GalleryParams } from "@/lib/gallery-filters";
 import { pixels, presetName } from "@/lib/sizes";
@@ -26,6 +27,8 @@ export function FilterBar({
   const presets = useSizePresets();
   const templates = useTemplates();
   const [q, setQ] = useState(params.q);
+  const [open, setOpen] = useState(false);
+  const active = [params.favorite, params.approval, params.template, params.from, params.to, params.preset].filter(Boolean).length;
 
   useEffect(() => setQ(params.q), [params.q]);
   useEffect(() => {
@@ -48,7 +51,18 @@ export function FilterBar({
           maxLength={200}
         />
       </div>
-      <div className="flex flex-wrap items-center gap-2">
+      <Button
+        size="sm"
+        variant="outline"
+        className="justify-self-start md:hidden"
+        aria-expanded={open}
+        aria-controls="gallery-filters"
+        onClick={() => setOpen((v) => !v)}
+      >
+        <SlidersHorizontal aria-hidden="true" />
+        {t("moreFilters", { count: active })}
+      </Button>
+      <div id="gallery-filters" className={cn("flex-wrap items-center gap-2", open ? "flex" : "hidden md:flex")}>
         <Button
           size="sm"
           variant={params.favorite ? "secondary" : "outline"}

@@ -19,6 +19,8 @@ import { cn } from "@zimage/web/lib/cn";
 import { hasFilters, readParams, toApiFilters, writeParams, type GalleryParams } from "@/lib/gallery-filters";
 import { pixels } from "@/lib/sizes";
 
+import { QueryError } from "@/components/query-state";
+
 import { FilterBar } from "./filter-bar";
 import { GallerySidebar } from "./gallery-sidebar";
 import { ImageDetail } from "./image-detail";
@@ -207,12 +209,7 @@ export function GalleryView() {
             ))}
           </ul>
         ) : images.isError ? (
-          <StateMessage
-            kind="error"
-            title={t("loadError")}
-            description={describeError(te, images.error)}
-            action={<Button variant="outline" onClick={() => void images.refetch()}>{tc("retry")}</Button>}
-          />
+          <QueryError error={images.error} title={t("loadError")} onRetry={() => void images.refetch()} />
         ) : list.length === 0 ? (
           hasFilters(params) ? (
             <StateMessage kind="empty" title={t("noMatchTitle")} description={t("noMatchBody")} action={<Button variant="outline" onClick={() => router.replace(pathname)}>{t("resetFilters")}</Button>} />

@@ -29,6 +29,7 @@ import { StateMessage } from "@zimage/web/ui/state";
 import { Textarea } from "@zimage/web/ui/textarea";
 import { cn } from "@zimage/web/lib/cn";
 
+import { QueryError } from "@/components/query-state";
 import { draftFrom, parseSeed, randomSeed, requestFrom, requestWithNewSeed, useDraft } from "@/lib/draft";
 import { cleanValues, initialValues, validateValues, type VariableError } from "@/lib/template-form";
 import { PROMPT_MAX } from "@/lib/validation";
@@ -125,7 +126,8 @@ export function GenerateView() {
   }
 
   function onPromptKey(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    // Not while a Korean syllable is still being composed: it would be sent without its last letter.
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.nativeEvent.isComposing) {
       event.preventDefault();
       onSubmit();
     }
@@ -295,7 +297,7 @@ export function GenerateView() {
             <Skeleton className="h-40" />
           </div>
         ) : history.isError && !submitted.length ? (
-          <StateMessage kind="error" title={t("historyError")} description={describeError(te, history.error)} action={<Button variant="outline" onClick={() => void history.refetch()}>{t("retry")}</Button>} />
+          <QueryError error={history.error} title={t("historyError")} onRetry={() => void history.refetch()} />
         ) : tasks.length === 0 ? (
           <StateMessage kind="empty" title={t("emptyTitle")} description={t("emptyBody")} />
         ) : (

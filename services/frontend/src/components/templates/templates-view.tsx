@@ -16,6 +16,7 @@ import { Skeleton } from "@zimage/web/ui/skeleton";
 import { StateMessage } from "@zimage/web/ui/state";
 import { toast } from "@zimage/web/ui/toaster";
 
+import { QueryError } from "@/components/query-state";
 import { pixels, presetName } from "@/lib/sizes";
 
 import { CATEGORIES, TemplateEditor } from "./template-editor";
@@ -79,7 +80,7 @@ export function TemplatesView() {
           ))}
         </div>
       ) : templates.isError ? (
-        <StateMessage kind="error" title={t("loadError")} description={describeError(te, templates.error)} action={<Button variant="outline" onClick={() => void templates.refetch()}>{tc("retry")}</Button>} />
+        <QueryError error={templates.error} title={t("loadError")} onRetry={() => void templates.refetch()} />
       ) : templates.data.length === 0 ? (
         <StateMessage kind="empty" title={t("emptyTitle")} description={category || q ? t("emptyFiltered") : t("emptyBody")} />
       ) : (
