@@ -110,6 +110,20 @@ test("register, generate two Instagram images with live progress, organise one, 
     await snap(page, "gallery");
   });
 
+  await test.step("select both and download them as one ZIP", async () => {
+    for (const tile of await page.getByTestId("gallery-tile").all()) await tile.getByRole("checkbox").check();
+    const bar = page.getByRole("toolbar", { name: "선택한 이미지 작업" });
+    await expect(bar).toContainText("2장 선택됨");
+    const download = page.waitForEvent("download");
+    await bar.getByRole("button", { name: "ZIP 다운로드" }).click();
+    const zip = readFileSync(await (await download).path());
+    const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])); // end of central directory
+    expect(end).toBeGreaterThan(0);
+    expect(zip.readUInt16LE(end + 10)).toBe(2); // entries
+    await bar.getByRole("button", { name: "선택 해제" }).click();
+    await expect(bar).toBeHidden();
+  });
+
   await test.step("open the detail, move with the arrow keys, export at 820×312 and check the file's pixels", async () => {
     await page.locator(`[data-testid=gallery-tile][data-image-id="${favoriteImageId}"] button`).first().click();
     const detail = page.getByTestId("image-detail");
@@ -141,6 +155,12 @@ test("register, generate two Instagram images with live progress, organise one, 
     await page.goto("/templates");
     await expect(page.getByTestId("template-card").first()).toBeVisible();
     await snap(page, "templates");
+    await page.getByRole("link", { name: "제품 히어로 샷 템플릿으로 생성" }).click();
+    await expect(page).toHaveURL(/\/generate$/);
+    await expect(page.getByLabel("템플릿")).toHaveValue(/.+/);
+    await page.getByLabel("제품 *").fill("콜드브루 병");
+    await expect(page.getByTestId("template-preview")).toContainText("콜드브루 병");
+    await expect(page.getByRole("radio", { name: /정사각형 1:1, 1024×1024/ })).toBeChecked(); // the template's default size
     await page.goto("/account");
     await expect(page.getByTestId("usage-today")).toContainText("2 / 200");
     await snap(page, "account");
