@@ -265,7 +265,7 @@ class Seeder:
                 await self.put_objects(r)
         resp = await self.ingest(records)
         assert resp.status_code == 200, resp.text
-        assert resp.json() == {"ingested": count, "created": count}
+        assert resp.json() == {"ingested": count, "created": count, "skipped": 0}
         return records
 
     async def image(self, owner: User | str, **fields: Any) -> dict[str, Any]:

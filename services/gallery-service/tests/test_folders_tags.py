@@ -115,3 +115,82 @@ async def test_rename_merge_delete_tags(gallery: Any, seed: Any) -> None:
     assert [t["name"] for t in (await gallery.ok("GET", f"{IMAGES}/{a['id']}", user))["tags"]] == ["sale"]
     assert (await gallery.ok("GET", f"{IMAGES}/{c['id']}", user))["tags"] == []
     assert len((await gallery.ok("GET", IMAGES, user))["items"]) == 3
+
+
+async def listed(gallery: Any, user: Any, **params: Any) -> list[str]:
+    """Every id the list shows for these filters, fetched two at a time."""
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = await gallery.ok("GET", IMAGES, user, params={"limit": 2, **params, **({"cursor": cursor} if cursor
+                                                                                        else {})})
+        seen += [i["id"] for i in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            return seen
+
+
+async def test_a_folder_lists_its_subfolders_images_too(gallery: Any, seed: Any) -> None:
+    user, other = await gallery.user(), await gallery.user()
+    parent = await gallery.ok("POST", FOLDERS, user, json={"name": "캠페인"}, status=201)
+    spring = await gallery.ok("POST", FOLDERS, user, json={"name": "봄", "parent_id": parent["id"]}, status=201)
+    summer = await gallery.ok("POST", FOLDERS, user, json={"name": "여름", "parent_id": parent["id"]}, status=201)
+    elsewhere = await gallery.ok("POST", FOLDERS, user, json={"name": "기타"}, status=201)
+    a, b, c, d, e, unfiled = await seed.images(user, 6)
+    for image, folder in ((a, parent), (b, spring), (c, summer), (d, spring), (e, elsewhere)):
+        await gallery.ok("PATCH", f"{IMAGES}/{image['id']}", user, json={"folder_id": folder["id"]})
+    await gallery.ok("PATCH", f"{IMAGES}/{c['id']}", user, json={"tags": ["best"]})
+    await gallery.ok("PATCH", f"{IMAGES}/{a['id']}", user, json={"tags": ["best"]})
+    best = (await gallery.ok("GET", TAGS, user))["items"][0]["id"]
+
+    assert await listed(gallery, user, folder=parent["id"]) == [d["id"], c["id"], b["id"], a["id"]]
+    assert await listed(gallery, user, folder=parent["id"], sort="oldest") == [a["id"], b["id"], c["id"], d["id"]]
+    assert await listed(gallery, user, folder=spring["id"]) == [d["id"], b["id"]]  # a subfolder: only its own
+    assert await listed(gallery, user, folder=elsewhere["id"]) == [e["id"]]
+    assert await listed(gallery, user, folder="none") == [unfiled["id"]]
+    assert await listed(gallery, user, folder=parent["id"], tag=best) == [c["id"], a["id"]]
+    assert await listed(gallery, other, folder=parent["id"]) == []
+
+    side = await gallery.ok("GET", "/api/v1/gallery/sidebar", user)
+    counts = {f["name"]: (f["count"], f["total_count"]) for f in side["folders"]}
+    assert counts == {"캠페인": (1, 4), "봄": (2, 2), "여름": (1, 1), "기타": (1, 1)}
+
+    # a subfolder deleted with its images moved to the top folder: the parent's total stays, its own count grows
+    assert (await gallery.call("DELETE", f"{FOLDERS}/{summer['id']}", user,
+                               params={"move_to": parent["id"]})).status_code == 204
+    side = await gallery.ok("GET", "/api/v1/gallery/sidebar", user)
+    assert {f["name"]: (f["count"], f["total_count"]) for f in side["folders"]} == {
+        "캠페인": (2, 4), "봄": (2, 2), "기타": (1, 1)}
+    assert await listed(gallery, user, folder=parent["id"]) == [d["id"], c["id"], b["id"], a["id"]]
+
+
+async def test_tag_filters_page_in_order_whatever_the_tags_order(gallery: Any, seed: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    user = await gallery.user()
+    base = datetime(2026, 4, 1, tzinfo=UTC)
+    # ten images, the middle four made at the same instant (ties are broken by id)
+    times = [base + timedelta(minutes=i if i < 3 or i > 6 else 3) for i in range(10)]
+    made = [await seed.image(user, created_at=t.isoformat()) for t in times]
+    newest = [r["id"] for r in sorted(made, key=lambda r: (r["created_at"], r["id"]), reverse=True)]
+    groups = {"all": newest, "even": newest[::2], "third": newest[::3], "one": newest[4:5]}
+    for name, members in groups.items():
+        resp = await gallery.call("POST", f"{IMAGES}/bulk", user,
+                                  json={"action": "add_tags", "ids": members, "tags": [name]})
+        assert resp.status_code == 200, resp.text
+    tags = {t["name"]: t["id"] for t in (await gallery.ok("GET", TAGS, user))["items"]}
+
+    for chosen in (["all"], ["even"], ["all", "even"], ["even", "all"], ["third", "even", "all"],
+                   ["all", "even", "third"], ["one", "all"], ["all", "one", "even"], ["third", "one"]):
+        expected = [i for i in newest if all(i in groups[name] for name in chosen)]
+        tag_ids = [tags[name] for name in chosen]
+        assert await listed(gallery, user, tag=tag_ids) == expected, chosen
+        assert await listed(gallery, user, tag=tag_ids, sort="oldest") == expected[::-1], chosen
+
+    # links made by a merge carry their image's time too
+    merged = await gallery.ok("POST", f"{TAGS}/{tags['third']}/merge", user, json={"into": tags["even"]})
+    union = [i for i in newest if i in groups["even"] or i in groups["third"]]
+    assert await listed(gallery, user, tag=merged["id"]) == union
+    assert await listed(gallery, user, tag=merged["id"], sort="oldest") == union[::-1]
+    # a deleted image leaves every tag's list
+    assert (await gallery.call("DELETE", f"{IMAGES}/{union[1]}", user)).status_code == 204
+    assert await listed(gallery, user, tag=merged["id"]) == [union[0], *union[2:]]

@@ -41,9 +41,9 @@ async def sibling_named(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def children(session: AsyncSession, owner_id: uuid.UUID, folder_id: uuid.UUID) -> Sequence[Folder]:
-    stmt = select(Folder).where(Folder.owner_id == owner_id, Folder.parent_id == folder_id)
-    return (await session.execute(stmt)).scalars().all()
+async def child_ids(session: AsyncSession, owner_id: uuid.UUID, parent_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    stmt = select(Folder.id).where(Folder.owner_id == owner_id, Folder.parent_id.in_(list(parent_ids)))
+    return list((await session.execute(stmt)).scalars().all())
 
 
 async def add(session: AsyncSession, folder: Folder) -> None:

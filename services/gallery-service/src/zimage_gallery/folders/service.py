@@ -43,6 +43,13 @@ async def list_own(
     return rows[:limit], next_cursor
 
 
+async def with_subfolders(
+    session: AsyncSession, owner_id: uuid.UUID, folder_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    """These folders and their subfolders (one level of nesting: a subfolder has none)."""
+    return list(dict.fromkeys([*folder_ids, *await repo.child_ids(session, owner_id, folder_ids)]))
+
+
 async def _check_name_free(session: AsyncSession, owner_id: uuid.UUID, parent_id: uuid.UUID | None, name: str) -> None:
     if await repo.sibling_named(session, owner_id, parent_id, name):
         raise FolderNameTaken(f"A folder named {name!r} already exists here")
@@ -73,7 +80,7 @@ async def delete(
 ) -> None:
     """Delete the folder and its subfolders; their images move to `move_to` (a folder of yours, or none)."""
     folder = await get_own(session, owner_id, folder_id)
-    doomed = [folder.id, *(child.id for child in await repo.children(session, owner_id, folder.id))]
+    doomed = await with_subfolders(session, owner_id, [folder.id])
     if move_to is not None:
         await get_own(session, owner_id, move_to)
         if move_to in doomed:

@@ -4,7 +4,8 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text, func, literal_column
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text, literal_column
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 from zimage_common.db import UTCDateTime, utcnow
 
@@ -20,16 +21,16 @@ class Approval(StrEnum):
     rejected = "rejected"
 
 
-def search_vector(column: object) -> object:
-    """The expression the PostgreSQL GIN index is built on; queries must repeat it exactly."""
-    return func.to_tsvector(literal_column("'simple'::regconfig"), column)
+# PostgreSQL only: `images.search_vector`, a stored generated column to_tsvector('simple', search_text) with a GIN
+# index (migration 0003). Unmapped, like SQLite's images_fts: each database keeps its own search structure.
+SEARCH_VECTOR = literal_column("images.search_vector", TSVECTOR)
 
 
 class GalleryImage(Base):
     __tablename__ = "images"
     __table_args__ = (
         Index("ix_images_owner_created", "owner_id", "created_at", "id"),
-        Index("ix_images_owner_folder_created", "owner_id", "folder_id", "created_at"),
+        Index("ix_images_owner_folder_created", "owner_id", "folder_id", "created_at", "id"),
         Index("ix_images_task", "task_id", "index"),
     )
 
@@ -67,6 +68,10 @@ class GalleryImage(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-Index(
-    "ix_images_search", search_vector(GalleryImage.search_text), postgresql_using="gin"  # type: ignore[arg-type]
-).ddl_if(dialect="postgresql")
+class DeletedImage(Base):
+    """A tombstone: the user deleted this image, so a re-delivered ingest of it must not bring it back."""
+
+    __tablename__ = "deleted_images"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -11,22 +11,24 @@ from typing import Any
 from sqlalchemy import Integer, case, column, delete, exists, func, literal_column, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from zimage_gallery.exports.models import ImageExport
-from zimage_gallery.images.models import GalleryImage, search_vector
+from zimage_gallery.images.models import SEARCH_VECTOR, DeletedImage, GalleryImage
 from zimage_gallery.images.search import Term, fts5_query, tsquery
 from zimage_gallery.tags.models import ImageTag, Tag
 
 # SQLite: images_fts is FTS5 over images.search_text with rowid = images.pk (see migration 0001).
+# PostgreSQL: images.search_vector, GIN-indexed (see migration 0003).
 
 
 @dataclass
 class ImageFilter:
-    folder_id: uuid.UUID | None = None
+    folder_ids: list[uuid.UUID] = field(default_factory=list)  # images directly in any of these
     unfiled: bool = False
-    tag_ids: list[uuid.UUID] = field(default_factory=list)
+    tag_ids: list[uuid.UUID] = field(default_factory=list)  # images with all of these
     favorite: bool | None = None
     approval: str | None = None
     template_id: uuid.UUID | None = None
@@ -45,7 +47,7 @@ def _dialect(session: AsyncSession) -> str:
 def text_match(dialect: str, terms: list[Term]) -> ColumnElement[bool]:
     if dialect == "postgresql":
         query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
-        return search_vector(GalleryImage.search_text).op("@@")(query)  # type: ignore[attr-defined]
+        return SEARCH_VECTOR.op("@@")(query)
     matches = text("SELECT rowid FROM images_fts WHERE images_fts MATCH :fts_query").bindparams(
         fts_query=fts5_query(terms)
     )
@@ -53,14 +55,12 @@ def text_match(dialect: str, terms: list[Term]) -> ColumnElement[bool]:
 
 
 def filtered(dialect: str, owner_id: uuid.UUID, f: ImageFilter) -> list[ColumnElement[bool]]:
-    """WHERE conditions: always the owner first, then each filter given."""
+    """WHERE conditions on the image: always the owner first, then each filter given except tags."""
     conditions: list[ColumnElement[bool]] = [GalleryImage.owner_id == owner_id]
     if f.unfiled:
         conditions.append(GalleryImage.folder_id.is_(None))
-    elif f.folder_id is not None:
-        conditions.append(GalleryImage.folder_id == f.folder_id)
-    for tag_id in f.tag_ids:
-        conditions.append(exists().where(ImageTag.image_id == GalleryImage.id, ImageTag.tag_id == tag_id))
+    elif f.folder_ids:
+        conditions.append(GalleryImage.folder_id.in_(f.folder_ids))
     if f.favorite is not None:
         conditions.append(GalleryImage.favorite.is_(f.favorite))
     if f.approval is not None:
@@ -91,18 +91,42 @@ def list_statement(
     limit: int,
     after: tuple[datetime, uuid.UUID] | None,
 ) -> Select[GalleryImage]:
-    """The page query the list endpoint runs (the benchmark EXPLAINs this same statement)."""
-    stmt = select(GalleryImage).where(*filtered(dialect, owner_id, f))
-    if after is not None:
-        # A row comparison, so PostgreSQL seeks the (owner_id, created_at, id) index instead of filtering.
-        position = tuple_(GalleryImage.created_at, GalleryImage.id)
+    """The page query the list endpoint runs (the benchmark EXPLAINs this same statement).
+
+    Pages are in (created_at, id) order. Without a tag the images' (owner_id, created_at, id) index gives that
+    order. With tags, ix_image_tags_owner_tag_created does (an image's created_at is copied onto its links): the
+    first tag's range is read in page order, and every other tag is matched on the whole index key, so
+    PostgreSQL can walk the tags' ranges in step (a merge join; then which tag comes first does not matter) or
+    probe each, whichever its statistics say costs less."""
+
+    def past_cursor(created: Any, row: Any) -> list[ColumnElement[bool]]:
+        # A row comparison, so the database seeks the index instead of filtering.
+        if after is None:
+            return []
         cursor = tuple_(*after, types=[GalleryImage.created_at.type, GalleryImage.id.type])
-        stmt = stmt.where(position < cursor if newest_first else position > cursor)
-    order = (
-        (GalleryImage.created_at.desc(), GalleryImage.id.desc())
-        if newest_first
-        else (GalleryImage.created_at.asc(), GalleryImage.id.asc())
-    )
+        return [tuple_(created, row) < cursor if newest_first else tuple_(created, row) > cursor]
+
+    stmt = select(GalleryImage).where(*filtered(dialect, owner_id, f))
+    created_at, row_id = GalleryImage.created_at, GalleryImage.id
+    if f.tag_ids:
+        lead = aliased(ImageTag, name="lead_tag")
+        stmt = stmt.join(lead, lead.image_id == GalleryImage.id).where(
+            lead.owner_id == owner_id, lead.tag_id == f.tag_ids[0]
+        )
+        created_at, row_id = lead.created_at, lead.image_id
+        for tag_id in f.tag_ids[1:]:
+            other = aliased(ImageTag)
+            stmt = stmt.where(
+                exists().where(
+                    other.owner_id == owner_id,
+                    other.tag_id == tag_id,
+                    other.created_at == lead.created_at,
+                    other.image_id == lead.image_id,
+                    *past_cursor(other.created_at, other.image_id),
+                )
+            )
+    stmt = stmt.where(*past_cursor(created_at, row_id))
+    order = (created_at.desc(), row_id.desc()) if newest_first else (created_at.asc(), row_id.asc())
     return stmt.order_by(*order).limit(limit)
 
 
@@ -148,15 +172,36 @@ async def tags_of(session: AsyncSession, image_ids: Sequence[uuid.UUID]) -> dict
     return out
 
 
-async def insert_new(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
-    """Insert images whose id is not stored yet; existing ones stay as they are. Returns how many were new."""
+async def insert_new(session: AsyncSession, rows: list[dict[str, Any]]) -> list[uuid.UUID]:
+    """Insert images whose id is not stored yet; existing ones stay as they are. Returns the new ids."""
     if not rows:
-        return 0
+        return []
     insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
     stmt = (
         insert(GalleryImage).values(rows).on_conflict_do_nothing(index_elements=["id"]).returning(GalleryImage.id)
     )
-    return len((await session.execute(stmt)).all())
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def deleted_among(session: AsyncSession, image_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these ids have a tombstone."""
+    if not image_ids:
+        return set()
+    stmt = select(DeletedImage.id).where(DeletedImage.id.in_(list(image_ids)))
+    return set((await session.execute(stmt)).scalars().all())
+
+
+async def remove_deleted(session: AsyncSession, image_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """Delete those of these images that have a tombstone (records only: their objects are gone already)."""
+    if not image_ids:
+        return []
+    stmt = (
+        delete(GalleryImage)
+        .where(GalleryImage.id.in_(list(image_ids)), GalleryImage.id.in_(select(DeletedImage.id)))
+        .returning(GalleryImage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list((await session.execute(stmt)).scalars().all())
 
 
 async def update_images(session: AsyncSession, owner_id: uuid.UUID, ids: Sequence[uuid.UUID], **values: Any) -> int:
@@ -170,12 +215,16 @@ async def update_images(session: AsyncSession, owner_id: uuid.UUID, ids: Sequenc
     return int(getattr(result, "rowcount", 0))
 
 
-async def add_tags(session: AsyncSession, image_ids: Sequence[uuid.UUID], tag_ids: Sequence[uuid.UUID]) -> None:
-    """Link every image to every tag; links that exist are kept (both ids already checked as the caller's)."""
-    if not image_ids or not tag_ids:
+async def add_tags(session: AsyncSession, images: Sequence[GalleryImage], tag_ids: Sequence[uuid.UUID]) -> None:
+    """Link every image to every tag; links that exist are kept (both already checked as the caller's)."""
+    if not images or not tag_ids:
         return
     insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
-    rows = [{"image_id": i, "tag_id": t} for i in image_ids for t in tag_ids]
+    rows = [
+        {"image_id": i.id, "tag_id": t, "owner_id": i.owner_id, "created_at": i.created_at}
+        for i in images
+        for t in tag_ids
+    ]
     await session.execute(insert(ImageTag).values(rows).on_conflict_do_nothing())
 
 
@@ -198,18 +247,26 @@ async def export_keys(session: AsyncSession, image_ids: Sequence[uuid.UUID]) -> 
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def delete_images(session: AsyncSession, owner_id: uuid.UUID, image_ids: Sequence[uuid.UUID]) -> None:
-    """The records, their tag links and export records (the caller removes the objects after commit)."""
+async def delete_images(
+    session: AsyncSession, owner_id: uuid.UUID, image_ids: Sequence[uuid.UUID], now: datetime
+) -> None:
+    """The records, their tag links and export records, leaving a tombstone for each image (the caller removes
+    the objects after commit)."""
     ids = list(image_ids)
     if not ids:
         return
     await session.execute(delete(ImageTag).where(ImageTag.image_id.in_(ids)))
     await session.execute(delete(ImageExport).where(ImageExport.image_id.in_(ids)))
-    await session.execute(
-        delete(GalleryImage)
-        .where(GalleryImage.owner_id == owner_id, GalleryImage.id.in_(ids))
-        .execution_options(synchronize_session=False)
-    )
+    deleted = (
+        await session.execute(
+            delete(GalleryImage)
+            .where(GalleryImage.owner_id == owner_id, GalleryImage.id.in_(ids))
+            .returning(GalleryImage.id)
+            .execution_options(synchronize_session=False)
+        )
+    ).scalars().all()
+    session.add_all([DeletedImage(id=i, deleted_at=now) for i in deleted])
+    await session.flush()
 
 
 # ---- sidebar ------------------------------------------------------------------------------------
@@ -245,12 +302,7 @@ async def counts_by_approval(session: AsyncSession, owner_id: uuid.UUID) -> dict
 
 
 async def counts_by_tag(session: AsyncSession, owner_id: uuid.UUID) -> dict[uuid.UUID, int]:
-    stmt = (
-        select(ImageTag.tag_id, func.count())
-        .join(GalleryImage, GalleryImage.id == ImageTag.image_id)
-        .where(GalleryImage.owner_id == owner_id)
-        .group_by(ImageTag.tag_id)
-    )
+    stmt = select(ImageTag.tag_id, func.count()).where(ImageTag.owner_id == owner_id).group_by(ImageTag.tag_id)
     return {tag_id: int(n) for tag_id, n in (await session.execute(stmt)).all()}
 
 

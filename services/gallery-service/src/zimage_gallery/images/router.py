@@ -51,7 +51,9 @@ async def list_images(
     principal: CurrentUser,
     settings: SettingsDep,
     store: StoreDep,
-    folder: Annotated[str | None, Query(max_length=36, description="Folder id, or 'none' for unfiled")] = None,
+    folder: Annotated[
+        str | None, Query(max_length=36, description="Folder id (its subfolders included), or 'none' for unfiled")
+    ] = None,
     tag: Annotated[list[uuid.UUID] | None, Query(max_length=20, description="Tag ids; an image needs all")] = None,
     favorite: bool | None = None,
     approval: Approval | None = None,
@@ -68,7 +70,7 @@ async def list_images(
 ) -> ImagePage:
     folder_id, unfiled = _folder_filter(folder)
     filters = ImageFilter(
-        folder_id=folder_id,
+        folder_ids=[folder_id] if folder_id else [],
         unfiled=unfiled,
         tag_ids=list(dict.fromkeys(tag or [])),
         favorite=favorite,

@@ -69,7 +69,8 @@ class FolderCount(BaseModel):
     id: uuid.UUID
     name: str
     parent_id: uuid.UUID | None
-    count: int
+    count: int = Field(description="Images directly in this folder")
+    total_count: int = Field(description="Images in this folder and its subfolders (what filtering on it lists)")
 
 
 class TagCount(BaseModel):
@@ -89,7 +90,7 @@ class Sidebar(BaseModel):
     favorites: int
     unfiled: int
     approval: ApprovalCounts
-    folders: list[FolderCount] = Field(description="Every folder of yours, with the images directly in it")
+    folders: list[FolderCount] = Field(description="Every folder of yours, with its image counts")
     tags: list[TagCount] = Field(description="Every tag of yours, with its images")
 
 
@@ -168,3 +169,4 @@ class IngestRequest(BaseModel):
 class IngestResult(BaseModel):
     ingested: int
     created: int
+    skipped: int = Field(description="Images the user has deleted; a re-delivery does not bring them back")

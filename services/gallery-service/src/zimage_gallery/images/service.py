@@ -6,6 +6,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import structlog
@@ -59,12 +60,20 @@ def prompt_slug(prompt: str) -> str:
 # ---- ingest (internal) --------------------------------------------------------------------------
 
 
-async def ingest(session: AsyncSession, images: Sequence[IngestImage]) -> int:
-    """Store images not seen before; an id already stored keeps its record, user edits included.
-    Returns how many were new."""
+@dataclass
+class Ingested:
+    created: int  # new records
+    skipped: int  # images the user has deleted (a re-delivery): not stored again
+
+
+async def ingest(session: AsyncSession, images: Sequence[IngestImage]) -> Ingested:
+    """Store images not seen before; an id already stored keeps its record, user edits included, and an id the
+    user deleted stays deleted (image-service hands images over at least once)."""
     now = utcnow()
+    unique = {i.id: i for i in images}
+    deleted = await repo.deleted_among(session, list(unique))
     rows: list[dict[str, Any]] = []
-    for image in {i.id: i for i in images}.values():
+    for image in unique.values():
         try:
             validate_key(image.png_key)
             validate_key(image.thumb_key)
@@ -83,7 +92,10 @@ async def ingest(session: AsyncSession, images: Sequence[IngestImage]) -> int:
                 "original_missing": False,
             }
         )
-    return await repo.insert_new(session, rows)
+    created = await repo.insert_new(session, [r for r in rows if r["id"] not in deleted])
+    # A delete that committed while our insert waited on its row leaves a tombstone we could not see above.
+    revived = await repo.remove_deleted(session, created)
+    return Ingested(created=len(created) - len(revived), skipped=len(deleted) + len(revived))
 
 
 # ---- reading ------------------------------------------------------------------------------------
@@ -116,6 +128,8 @@ async def list_own(
     cursor: str | None,
 ) -> tuple[list[GalleryImage], str | None]:
     after = decode_cursor(cursor) if cursor else None
+    if f.folder_ids:
+        f = replace(f, folder_ids=await folders.with_subfolders(session, owner_id, f.folder_ids))
     rows = list(await repo.list_images(session, owner_id, f, newest_first=newest_first, limit=limit + 1, after=after))
     next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor
@@ -166,14 +180,25 @@ async def sidebar(session: AsyncSession, owner_id: uuid.UUID) -> Sidebar:
     by_folder = await repo.counts_by_folder(session, owner_id)
     by_tag = await repo.counts_by_tag(session, owner_id)
     by_approval = await repo.counts_by_approval(session, owner_id)
+    all_folders = await folders_repo.all_folders(session, owner_id)
+    with_children = dict(by_folder)
+    for f in all_folders:
+        if f.parent_id is not None:
+            with_children[f.parent_id] = with_children.get(f.parent_id, 0) + by_folder.get(f.id, 0)
     return Sidebar(
         total=total,
         favorites=favorites,
         unfiled=unfiled,
         approval={a.value: by_approval.get(a.value, 0) for a in Approval},
         folders=[
-            FolderCount(id=f.id, name=f.name, parent_id=f.parent_id, count=by_folder.get(f.id, 0))
-            for f in await folders_repo.all_folders(session, owner_id)
+            FolderCount(
+                id=f.id,
+                name=f.name,
+                parent_id=f.parent_id,
+                count=by_folder.get(f.id, 0),
+                total_count=with_children.get(f.id, 0),
+            )
+            for f in all_folders
         ],
         tags=[
             TagCount(id=t.id, name=t.name, count=by_tag.get(t.id, 0))
@@ -185,10 +210,10 @@ async def sidebar(session: AsyncSession, owner_id: uuid.UUID) -> Sidebar:
 # ---- changing -----------------------------------------------------------------------------------
 
 
-async def _set_tags(session: AsyncSession, owner_id: uuid.UUID, image_ids: list[uuid.UUID], names: list[str]) -> None:
+async def _set_tags(session: AsyncSession, owner_id: uuid.UUID, image: GalleryImage, names: list[str]) -> None:
     wanted: list[Tag] = await tags.ensure(session, owner_id, names) if names else []
-    await repo.clear_tags(session, image_ids)
-    await repo.add_tags(session, image_ids, [t.id for t in wanted])
+    await repo.clear_tags(session, [image.id])
+    await repo.add_tags(session, [image], [t.id for t in wanted])
 
 
 async def patch(session: AsyncSession, owner_id: uuid.UUID, image_id: uuid.UUID, body: ImagePatch) -> GalleryImage:
@@ -206,7 +231,7 @@ async def patch(session: AsyncSession, owner_id: uuid.UUID, image_id: uuid.UUID,
     if "folder_id" in fields:
         image.folder_id = body.folder_id
     if "tags" in fields:
-        await _set_tags(session, owner_id, [image.id], body.tags)
+        await _set_tags(session, owner_id, image, body.tags)
     image.updated_at = utcnow()
     await session.flush()
     return image
@@ -233,7 +258,7 @@ async def delete_many(
 ) -> None:
     ids = [i.id for i in images]
     keys = [k for i in images for k in (i.png_key, i.thumb_key)] + await repo.export_keys(session, ids)
-    await repo.delete_images(session, owner_id, ids)
+    await repo.delete_images(session, owner_id, ids, utcnow())
     _remove_objects_after_commit(session, store, keys)
 
 
@@ -257,7 +282,7 @@ async def bulk(
                 await folders.get_own(session, owner_id, body.folder_id)
             await repo.update_images(session, owner_id, ids, folder_id=body.folder_id, updated_at=now)
         case BulkTags(action="add_tags"):
-            await repo.add_tags(session, ids, [t.id for t in await tags.ensure(session, owner_id, body.tags)])
+            await repo.add_tags(session, images, [t.id for t in await tags.ensure(session, owner_id, body.tags)])
         case BulkTags():
             existing = await tags_repo.by_names(session, owner_id, body.tags)
             await repo.remove_tags(session, ids, [t.id for t in existing])

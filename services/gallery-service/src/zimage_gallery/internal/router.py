@@ -26,9 +26,10 @@ async def internal_caller(request: Request, x_internal_token: Annotated[str | No
 
 @router.put("/images", response_model=IngestResult, dependencies=[Depends(internal_caller)])
 async def ingest_images(body: IngestRequest, session: SessionDep) -> IngestResult:
-    """image-service hands over finished images; idempotent by image id (user edits are never overwritten)."""
-    created = await images.ingest(session, body.images)
-    return IngestResult(ingested=len(body.images), created=created)
+    """image-service hands over finished images; idempotent by image id (user edits are never overwritten, and
+    an image the user deleted is not stored again)."""
+    result = await images.ingest(session, body.images)
+    return IngestResult(ingested=len(body.images), created=result.created, skipped=result.skipped)
 
 
 @router.post(

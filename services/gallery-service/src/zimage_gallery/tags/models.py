@@ -21,8 +21,13 @@ class Tag(Base):
 
 
 class ImageTag(Base):
+    """An image's tag. `owner_id` and `created_at` are copies of the image's (never changed after ingest), so
+    a tag filter reads one index range in page order instead of probing the tag on every image."""
+
     __tablename__ = "image_tags"
-    __table_args__ = (Index("ix_image_tags_tag_image", "tag_id", "image_id"),)
+    __table_args__ = (Index("ix_image_tags_owner_tag_created", "owner_id", "tag_id", "created_at", "image_id"),)
 
     image_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     tag_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

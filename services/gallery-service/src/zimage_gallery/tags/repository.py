@@ -57,15 +57,19 @@ async def rename(session: AsyncSession, tag_id: uuid.UUID, name: str) -> None:
         synchronize_session=False))
 
 
-async def merge(session: AsyncSession, source_id: uuid.UUID, target_id: uuid.UUID) -> None:
+async def merge(session: AsyncSession, owner_id: uuid.UUID, source_id: uuid.UUID, target_id: uuid.UUID) -> None:
     """Give the target tag every image of the source tag, then remove the source."""
-    links = select(ImageTag.image_id, literal(target_id)).where(ImageTag.tag_id == source_id)
-    await session.execute(
-        _insert(session)(ImageTag).from_select(["image_id", "tag_id"], links).on_conflict_do_nothing()
+    links = select(ImageTag.image_id, literal(target_id), ImageTag.owner_id, ImageTag.created_at).where(
+        ImageTag.owner_id == owner_id, ImageTag.tag_id == source_id
     )
-    await delete_tag(session, source_id)
+    await session.execute(
+        _insert(session)(ImageTag)
+        .from_select(["image_id", "tag_id", "owner_id", "created_at"], links)
+        .on_conflict_do_nothing()
+    )
+    await delete_tag(session, owner_id, source_id)
 
 
-async def delete_tag(session: AsyncSession, tag_id: uuid.UUID) -> None:
-    await session.execute(delete(ImageTag).where(ImageTag.tag_id == tag_id))
+async def delete_tag(session: AsyncSession, owner_id: uuid.UUID, tag_id: uuid.UUID) -> None:
+    await session.execute(delete(ImageTag).where(ImageTag.owner_id == owner_id, ImageTag.tag_id == tag_id))
     await session.execute(delete(Tag).where(Tag.id == tag_id).execution_options(synchronize_session=False))

@@ -73,10 +73,10 @@ async def merge(session: AsyncSession, owner_id: uuid.UUID, tag_id: uuid.UUID, i
     target = await get_own(session, owner_id, into_id)
     if source.id == target.id:
         raise Unprocessable("a tag cannot be merged into itself")
-    await repo.merge(session, source.id, target.id)
+    await repo.merge(session, owner_id, source.id, target.id)
     return target
 
 
 async def delete(session: AsyncSession, owner_id: uuid.UUID, tag_id: uuid.UUID) -> None:
     tag = await get_own(session, owner_id, tag_id)
-    await repo.delete_tag(session, tag.id)
+    await repo.delete_tag(session, owner_id, tag.id)
