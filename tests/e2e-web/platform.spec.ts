@@ -234,6 +234,65 @@ test("repeated wrong passwords answer with a clear throttling message and a coun
     await expect(page.getByText("이메일 또는 비밀번호가 올바르지 않습니다.")).toBeVisible();
   }
   await login(page, email);
-  await expect(page.getByText(/시도가 너무 많습니다\. \d+초\(약 \d+분\) 후에 다시 시도하세요\./)).toBeVisible();
-  await expect(page.getByRole("button", { name: /초 후 다시 시도/ })).toBeDisabled();
+  // auth-service allows 10 failed sign-ins per account in 15 minutes and says how long to wait.
+  await expect(page.getByText(/^시도가 너무 많습니다\. 약 1[45]분 후에 다시 시도하세요\.$/)).toBeVisible();
+  await expect(page.getByRole("button", { name: /^다시 시도까지 1[45]:\d\d$/ })).toBeDisabled();
+});
+
+test("own templates: create one with a variable, use it, edit and delete it", async ({ page }) => {
+  await register(page, uniqueEmail("templates"), "템플릿 작성자");
+  await page.goto("/templates");
+  await page.getByRole("button", { name: "새 템플릿" }).click();
+  const editor = page.getByRole("dialog", { name: "새 템플릿" });
+  await editor.getByLabel("이름 (한국어)").fill(`신메뉴 ${token}`);
+  await editor.getByLabel("프롬프트 패턴").fill("A poster of {drink} on a cafe table");
+  await editor.getByRole("button", { name: "저장" }).click();
+  await expect(editor.getByText("패턴에 쓴 변수가 목록에 없습니다.", { exact: false })).toBeVisible();
+  await editor.getByRole("button", { name: "패턴에서 가져오기" }).click();
+  await editor.getByLabel("라벨 (한국어)").fill("음료");
+  await editor.getByRole("button", { name: "저장" }).click();
+  await expect(editor).toBeHidden();
+
+  const card = page.getByTestId("template-card").filter({ hasText: `신메뉴 ${token}` });
+  await expect(card).toContainText("내 템플릿");
+  await card.getByRole("link", { name: /템플릿으로 생성/ }).click();
+  await expect(page).toHaveURL(/\/generate$/);
+  await page.getByLabel("음료 *").fill("딸기 라떼");
+  await expect(page.getByTestId("template-preview")).toHaveText("A poster of 딸기 라떼 on a cafe table");
+
+  await page.goto("/templates");
+  await card.getByRole("button", { name: `신메뉴 ${token} 편집` }).click();
+  const edit = page.getByRole("dialog", { name: "템플릿 편집" });
+  await edit.getByLabel("이름 (한국어)").fill(`신메뉴 ${token} v2`);
+  await edit.getByRole("button", { name: "저장" }).click();
+  await expect(page.getByTestId("template-card").filter({ hasText: `신메뉴 ${token} v2` })).toBeVisible();
+  await page.getByRole("button", { name: `신메뉴 ${token} v2 삭제` }).click();
+  await page.getByRole("dialog", { name: "템플릿을 삭제할까요?" }).getByRole("button", { name: "삭제" }).click();
+  await expect(page.getByTestId("template-card").filter({ hasText: `신메뉴 ${token}` })).toHaveCount(0);
+});
+
+test("account: rename, change the password, and sign in with the new one", async ({ page }) => {
+  const email = uniqueEmail("account");
+  await register(page, email, "이전 이름");
+  await page.goto("/account");
+  await page.getByLabel("표시 이름").fill("새 이름");
+  await page.getByRole("button", { name: "저장" }).click();
+  await expect(page.getByRole("button", { name: "사용자 메뉴" })).toContainText("새 이름");
+
+  const newPassword = "brand-new-pass-77";
+  await page.getByLabel("현재 비밀번호").fill("not-my-password-1");
+  await page.getByLabel("새 비밀번호").fill(newPassword);
+  await page.getByLabel("비밀번호 확인").fill(newPassword);
+  await page.getByRole("button", { name: "비밀번호 변경" }).click();
+  await expect(page.getByText("현재 비밀번호가 올바르지 않습니다.")).toBeVisible();
+  await page.getByLabel("현재 비밀번호").fill(PASSWORD);
+  await page.getByRole("button", { name: "비밀번호 변경" }).click();
+  await expect(page.getByText("비밀번호를 바꿨습니다.", { exact: false })).toBeVisible();
+
+  await page.getByRole("button", { name: "모든 기기에서 로그아웃" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await login(page, email);
+  await expect(page.getByText("이메일 또는 비밀번호가 올바르지 않습니다.")).toBeVisible();
+  await login(page, email, newPassword);
+  await expect(page).toHaveURL(/\/generate$/);
 });

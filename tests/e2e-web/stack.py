@@ -20,7 +20,10 @@ from tests.support.stack import Stack  # noqa: E402
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="zimage-e2e-web-"))
     web_port = free_port()
-    stack = Stack(workdir / "data", env={"FRONTEND_PORT": str(web_port)})
+    # One address signs in dozens of browser users within a minute here: lift the gateway's per-address
+    # budget for credential requests (auth-service's per-account throttling stays as it is).
+    env = {"FRONTEND_PORT": str(web_port), "GATEWAY_RATE_LIMIT_AUTH_IP": "1000/minute"}
+    stack = Stack(workdir / "data", env=env)
     # The web app's port must not fall inside the services' block.
     while stack.base <= web_port < stack.base + 4:
         web_port = free_port()

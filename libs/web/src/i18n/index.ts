@@ -47,6 +47,16 @@ const KNOWN_CODES = new Set([
   NETWORK_ERROR,
 ]);
 
+/** "Try again in 40 seconds" / "in about 15 minutes" (t = the "errors" namespace). */
+export function waitMessage(t: Translate, seconds: number): string {
+  return seconds < 60 ? t("TooManyRequestsSeconds", { seconds }) : t("TooManyRequestsMinutes", { minutes: Math.ceil(seconds / 60) });
+}
+
+/** m:ss for a countdown on a button. */
+export function clock(seconds: number): string {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
 /**
  * The message for an error, in the current language, via the `errors` namespace (t = useTranslations("errors")).
  * Throttling says how long to wait; unknown codes show the server's own detail.
@@ -54,7 +64,7 @@ const KNOWN_CODES = new Set([
 export function describeError(t: Translate, error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 429 && error.code !== "QuotaExceeded") {
-      return error.retryAfter ? t("TooManyRequestsWait", { seconds: error.retryAfter, minutes: Math.ceil(error.retryAfter / 60) }) : t("TooManyRequests");
+      return error.retryAfter ? waitMessage(t, error.retryAfter) : t("TooManyRequests");
     }
     if (KNOWN_CODES.has(error.code)) return t(error.code);
     if (error.status >= 500) return t("ServiceUnavailable");

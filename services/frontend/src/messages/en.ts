@@ -35,7 +35,7 @@ export const en: AppMessages = {
     password_containsEmail: "Password must not contain the name part of your email.",
     password_needsMix: "Use letters together with digits or symbols.",
     confirmMismatch: "Passwords don't match.",
-    waitSeconds: "Try again in {seconds}s",
+    waitButton: "Try again in {time}",
   },
   generate: {
     title: "Generate images",

@@ -34,7 +34,7 @@ export const ko = {
     password_containsEmail: "비밀번호에 이메일 아이디를 넣을 수 없습니다.",
     password_needsMix: "문자와 숫자 또는 기호를 함께 사용하세요.",
     confirmMismatch: "비밀번호가 일치하지 않습니다.",
-    waitSeconds: "{seconds}초 후 다시 시도",
+    waitButton: "다시 시도까지 {time}",
   },
   generate: {
     title: "이미지 생성",

@@ -6,7 +6,7 @@ import { Suspense, useState, type FormEvent } from "react";
 import { useTranslations } from "use-intl";
 
 import { errorFromBody, useApi, type ApiError } from "@zimage/web/api";
-import { describeError } from "@zimage/web/i18n";
+import { clock, describeError, waitMessage } from "@zimage/web/i18n";
 import { Alert } from "@zimage/web/ui/alert";
 import { Button } from "@zimage/web/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@zimage/web/ui/card";
@@ -71,7 +71,7 @@ function LoginForm() {
         <CardContent className="grid gap-4">
           {error ? (
             <Alert variant="destructive">
-              {wait > 0 ? te("TooManyRequestsWait", { seconds: wait, minutes: Math.ceil(wait / 60) }) : describeError(te, error)}
+              {wait > 0 ? waitMessage(te, wait) : describeError(te, error)}
             </Alert>
           ) : null}
           <Field label={t("email")} error={fieldErrors.email}>
@@ -90,7 +90,7 @@ function LoginForm() {
         <CardFooter className="flex-col items-stretch gap-3">
           <Button type="submit" disabled={busy || wait > 0}>
             {busy ? <Spinner /> : null}
-            {wait > 0 ? t("waitSeconds", { seconds: wait }) : t("loginButton")}
+            {wait > 0 ? t("waitButton", { time: clock(wait) }) : t("loginButton")}
           </Button>
           <p className="text-center text-sm text-muted-foreground">
             {t("noAccount")}{" "}
