@@ -2,12 +2,14 @@
 
     uv run python bench/gallery/list_bench.py [--images 100000] [--runs 200]
 
-Seeds 100,000 images for one user (plus 5,000 of another) across 50 folders and 200 tags with COPY, then times
-the list endpoint's queries through the repository (the same SQL statement the endpoint runs) against a bare
-"select 50 rows by primary key" reference in the same run, and the first page through HTTP (auth-service and
-gallery-service on loopback uvicorn, a real access token). Prints a table (p50/p95 ms, ratio to the reference),
-writes bench/results/gallery_list.json, prints every EXPLAIN plan, and exits non-zero if any plan reads the
-images table with a Seq Scan. Not a test: `make test` does not run it.
+Seeds 100,000 images for one user (plus 5,000 of another) across 50 folders (10 of them subfolders) and 200
+tags (one of them on ~30 % of the images) with COPY, VACUUM ANALYZEs, then times the list endpoint's queries
+through the service (`images.service.list_own`: the queries the endpoint runs, without HTTP) against a bare
+"select 50 rows by primary key" reference, and the first page through HTTP (auth-service and gallery-service on
+loopback uvicorn, a real access token). Every timed query runs once per round, in turn, so a burst of other
+work on the machine hits them all alike. Prints a table (p50/p95 ms, each over the reference's p50/p95), writes
+bench/results/gallery_list.json, prints every EXPLAIN plan, and exits non-zero if any plan reads the images table
+with a Seq Scan. Not a test: `make test` does not run it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,8 +46,11 @@ from zimage_common.db import Database  # noqa: E402
 from zimage_common.migrations import upgrade  # noqa: E402
 from zimage_gallery.config import Settings  # noqa: E402
 from zimage_gallery.database import migration_target  # noqa: E402
+from zimage_gallery.folders import service as folders  # noqa: E402
 from zimage_gallery.images import repository as repo  # noqa: E402
+from zimage_gallery.images import service  # noqa: E402
 from zimage_gallery.images.models import GalleryImage  # noqa: E402
+from zimage_gallery.images.pagination import encode_cursor  # noqa: E402
 from zimage_gallery.images.repository import ImageFilter  # noqa: E402
 from zimage_gallery.images.search import index_tokens, query_terms  # noqa: E402
 from zimage_gallery.main import create_app  # noqa: E402
@@ -54,7 +60,9 @@ from tests.support.servers import serve  # noqa: E402
 
 PAGE = 50
 FOLDERS = 50
+SUBFOLDERS = 10  # the last 10 folders nest two each under the first 5
 TAGS = 200
+COMMON_TAG_SHARE = 0.3  # the first tag is on ~30 % of the images, beside the 0-3 others each has
 OTHER_USER_IMAGES = 5_000
 PASSWORD = "Tangerine-bicycle-42"  # noqa: S105 - a throwaway account on a throwaway database
 RESULTS = ROOT / "bench" / "results" / "gallery_list.json"
@@ -76,14 +84,17 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def timed(fn: Callable[[], Awaitable[Any]], runs: int, warmup: int = 10) -> list[float]:
-    for _ in range(warmup):
-        await fn()
-    samples = []
+async def timed(fns: dict[str, Callable[[], Awaitable[Any]]], runs: int, warmup: int = 10) -> dict[str, list[float]]:
+    """Milliseconds per call; each round calls every function once, in turn."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            await fn()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(runs):
-        start = time.perf_counter()
-        await fn()
-        samples.append((time.perf_counter() - start) * 1000)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            await fn()
+            samples[name].append((time.perf_counter() - start) * 1000)
     return samples
 
 
@@ -94,9 +105,10 @@ async def seed(pg_url: str, owner: uuid.UUID, count: int) -> dict[str, Any]:
     try:
         now = datetime.now(UTC)
         folder_ids = [uuid.uuid4() for _ in range(FOLDERS)]
+        parents = {f: folder_ids[i // 2] for i, f in enumerate(folder_ids[FOLDERS - SUBFOLDERS:])}
         await conn.copy_records_to_table(
             "folders", columns=["id", "owner_id", "parent_id", "name", "created_at"],
-            records=[(f, owner, None, f"폴더 {i}", now) for i, f in enumerate(folder_ids)],
+            records=[(f, owner, parents.get(f), f"폴더 {i}", now) for i, f in enumerate(folder_ids)],
         )
         tag_ids = [uuid.uuid4() for _ in range(TAGS)]
         await conn.copy_records_to_table(
@@ -107,7 +119,7 @@ async def seed(pg_url: str, owner: uuid.UUID, count: int) -> dict[str, Any]:
                    "generation_width", "generation_height", "preset", "prompt", "negative_prompt", "seed", "steps",
                    "guidance_scale", "model", "engine", "template_id", "created_at", "ingested_at", "favorite",
                    "note", "approval", "folder_id", "search_text", "original_missing", "updated_at"]
-        links: list[tuple[uuid.UUID, uuid.UUID]] = []
+        links: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID, datetime]] = []
         batch: list[tuple[Any, ...]] = []
         start = now - timedelta(days=365)
         other = uuid.uuid4()
@@ -131,22 +143,53 @@ async def seed(pg_url: str, owner: uuid.UUID, count: int) -> dict[str, Any]:
                 index_tokens(prompt, note), False, created,
             ))
             if who == owner:
-                links += [(image_id, t) for t in rng.sample(tag_ids, rng.randint(0, 3))]
+                tagged = rng.sample(tag_ids[1:], rng.randint(0, 3))
+                if rng.random() < COMMON_TAG_SHARE:
+                    tagged.append(tag_ids[0])
+                links += [(image_id, t, who, created) for t in tagged]
             if len(batch) == 10_000:
                 await conn.copy_records_to_table("images", columns=columns, records=batch)
                 batch = []
         if batch:
             await conn.copy_records_to_table("images", columns=columns, records=batch)
-        await conn.copy_records_to_table("image_tags", columns=["image_id", "tag_id"], records=links)
-        await conn.execute("ANALYZE")
+        await conn.copy_records_to_table("image_tags", columns=["image_id", "tag_id", "owner_id", "created_at"],
+                                         records=links)
+        # what autovacuum does soon after a bulk load (visibility map for index-only scans, statistics)
+        await conn.execute("VACUUM ANALYZE")
         tag_counts = await conn.fetch("SELECT tag_id, count(*) AS n FROM image_tags GROUP BY tag_id ORDER BY n DESC")
+        median = tag_counts[len(tag_counts) // 2]
+        pair = await conn.fetchrow(
+            "SELECT a.tag_id AS a, b.tag_id AS b, count(*) AS n FROM image_tags a JOIN image_tags b "
+            "ON a.image_id = b.image_id AND a.tag_id < b.tag_id WHERE a.tag_id <> $1 AND b.tag_id <> $1 "
+            "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 1", tag_ids[0],
+        )
+        both = await conn.fetchval(
+            "SELECT count(*) FROM image_tags a JOIN image_tags b ON a.image_id = b.image_id "
+            "WHERE a.tag_id = $1 AND b.tag_id = $2", median["tag_id"], tag_ids[0],
+        )
         deep = await conn.fetchrow(
             "SELECT created_at, id FROM images WHERE owner_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1",
             owner, int(count * 0.9),
         )
+        deep_tag = await conn.fetchrow(
+            "SELECT created_at, image_id FROM image_tags WHERE tag_id = $1 "
+            "ORDER BY created_at DESC, image_id DESC OFFSET $2 LIMIT 1", median["tag_id"], int(median["n"] * 0.9),
+        )
+        folder_images = await conn.fetchval(
+            "SELECT count(*) FROM images WHERE folder_id IN (SELECT id FROM folders WHERE id = $1 OR parent_id = $1)",
+            folder_ids[0],
+        )
         pks = [r["pk"] for r in await conn.fetch("SELECT pk FROM images WHERE owner_id = $1", owner)]
-        return {"tag": tag_counts[len(tag_counts) // 2]["tag_id"], "tag_images": tag_counts[len(tag_counts) // 2]["n"],
-                "links": len(links), "deep": (deep["created_at"], deep["id"]), "pks": pks}
+        sizes = await conn.fetch(
+            "SELECT relname, pg_relation_size(oid) AS bytes FROM pg_class WHERE relnamespace = 'gallery'::regnamespace "
+            "AND relkind IN ('r', 'i') AND pg_relation_size(oid) > 1000000 ORDER BY relname"
+        )
+        return {"tag": median["tag_id"], "tag_images": median["n"], "common_tag": tag_ids[0],
+                "common_tag_images": next(r["n"] for r in tag_counts if r["tag_id"] == tag_ids[0]),
+                "pair": (pair["a"], pair["b"]), "pair_images": pair["n"], "with_common": both,
+                "folder": folder_ids[0], "folder_images": folder_images, "links": len(links),
+                "deep": (deep["created_at"], deep["id"]), "deep_tag": (deep_tag["created_at"], deep_tag["image_id"]),
+                "pks": pks, "sizes_mb": {r["relname"]: round(r["bytes"] / 2**20, 1) for r in sizes}}
     finally:
         await conn.close()
 
@@ -178,9 +221,10 @@ def main() -> int:
         drop_pg_database(pg_url)
 
     print()
-    print(f"{'query':<52} {'via':<10} {'p50 ms':>8} {'p95 ms':>8} {'× ref':>6}")
+    print(f"{'query':<58} {'via':<8} {'p50 ms':>8} {'p95 ms':>8} {'p50×':>6} {'p95×':>6}")
     for r in report["results"]:
-        print(f"{r['name']:<52} {r['via']:<10} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} {r['ratio']:>6.1f}")
+        print(f"{r['name']:<58} {r['via']:<8} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} {r['ratio']:>6.1f} "
+              f"{r['p95_ratio']:>6.1f}")
     print()
     for name, plan in report["plans"].items():
         print(f"--- EXPLAIN {name}\n{plan}\n")
@@ -213,15 +257,29 @@ async def measure(args: argparse.Namespace, pg_url: str, settings: Settings, aut
 
     db = Database(settings.resolved_database_url(), settings.database_schema)
     rng = random.Random(7)
-    scenarios: dict[str, tuple[ImageFilter, tuple[datetime, uuid.UUID] | None]] = {
-        "first page": (ImageFilter(), None),
-        "deep page (cursor at 90%)": (ImageFilter(), seeded["deep"]),
-        f"tag filter (a tag on {seeded['tag_images']} images)": (ImageFilter(tag_ids=[seeded["tag"]]), None),
-        "text search '야경'": (ImageFilter(terms=query_terms("야경")), None),
-        "text search 'bicyc'": (ImageFilter(terms=query_terms("bicyc")), None),
-        "text search, rare '우주정거'": (ImageFilter(terms=query_terms("우주정거")), None),
+    tag, common, (pair_a, pair_b) = seeded["tag"], seeded["common_tag"], seeded["pair"]
+    # (filter, newest first, cursor)
+    scenarios: dict[str, tuple[ImageFilter, bool, tuple[datetime, uuid.UUID] | None]] = {
+        "first page": (ImageFilter(), True, None),
+        "first page, oldest first": (ImageFilter(), False, None),
+        "deep page (cursor at 90%)": (ImageFilter(), True, seeded["deep"]),
+        f"tag filter (a tag on {seeded['tag_images']} images)": (ImageFilter(tag_ids=[tag]), True, None),
+        "tag filter, oldest first": (ImageFilter(tag_ids=[tag]), False, None),
+        "tag filter, deep page (cursor at 90% of the tag)": (ImageFilter(tag_ids=[tag]), True, seeded["deep_tag"]),
+        f"common tag (on {seeded['common_tag_images']} images)": (ImageFilter(tag_ids=[common]), True, None),
+        f"two tags AND: common + the tag ({seeded['with_common']} images)":
+            (ImageFilter(tag_ids=[common, tag]), True, None),
+        "two tags AND: the tag + common (the other order)": (ImageFilter(tag_ids=[tag, common]), True, None),
+        "two tags AND: common + the tag, deep page (cursor at 90% of the tag)":
+            (ImageFilter(tag_ids=[common, tag]), True, seeded["deep_tag"]),
+        f"two tags AND: two ordinary tags ({seeded['pair_images']} images)":
+            (ImageFilter(tag_ids=[pair_a, pair_b]), True, None),
+        f"folder with 2 subfolders ({seeded['folder_images']} images)":
+            (ImageFilter(folder_ids=[seeded["folder"]]), True, None),
+        "text search '야경'": (ImageFilter(terms=query_terms("야경")), True, None),
+        "text search 'bicyc'": (ImageFilter(terms=query_terms("bicyc")), True, None),
+        "text search, rare '우주정거'": (ImageFilter(terms=query_terms("우주정거")), True, None),
     }
-    results: list[dict[str, Any]] = []
     plans: dict[str, str] = {}
     seq_scans: list[str] = []
 
@@ -235,44 +293,52 @@ async def measure(args: argparse.Namespace, pg_url: str, settings: Settings, aut
         async with db.unit_of_work() as session:
             (await session.execute(select(GalleryImage).where(GalleryImage.pk.in_(pks)))).scalars().all()
 
+    def scenario(filters: ImageFilter, newest_first: bool, after: Any) -> Callable[[], Awaitable[None]]:
+        cursor = encode_cursor(*after) if after else None
+
+        async def run() -> None:
+            async with db.unit_of_work() as session:
+                rows, _ = await service.list_own(session, owner, filters, newest_first=newest_first, limit=PAGE,
+                                                 cursor=cursor)
+                assert rows, "a scenario found nothing; the benchmark would measure an empty page"
+
+        return run
+
+    http = httpx.AsyncClient(base_url=gallery_url, timeout=60, headers={"Authorization": f"Bearer {token}"})
+
+    async def first_page_http() -> None:
+        r = await http.get("/api/v1/gallery/images", params={"limit": PAGE})
+        assert r.status_code == 200 and len(r.json()["items"]) == PAGE, r.text
+
+    http_name = "first page (GET /api/v1/gallery/images, 50 items)"
+    ref_name = "reference: 50 rows by primary key"
     try:
-        ref = await timed(reference, args.runs)
-        ref_p50 = statistics.median(ref)
-        results.append({"name": "reference: 50 rows by primary key", "via": "repository",
-                        "p50_ms": ref_p50, "p95_ms": percentile(ref, 0.95), "ratio": 1.0})
+        samples = await timed({ref_name: reference, **{name: scenario(*s) for name, s in scenarios.items()},
+                               http_name: first_page_http}, args.runs)
         plans["reference"] = await explain(select(GalleryImage).where(GalleryImage.pk.in_(seeded["pks"][:PAGE])))
-
-        for name, (filters, after) in scenarios.items():
-            async def run(filters: ImageFilter = filters, after: Any = after) -> None:
-                async with db.unit_of_work() as session:
-                    rows = await repo.list_images(session, owner, filters, newest_first=True, limit=PAGE + 1,
-                                                  after=after)
-                    assert rows, "a scenario found nothing; the benchmark would measure an empty page"
-
-            samples = await timed(run, args.runs)
-            p50 = statistics.median(samples)
-            results.append({"name": name, "via": "repository", "p50_ms": p50,
-                            "p95_ms": percentile(samples, 0.95), "ratio": p50 / ref_p50})
-            stmt = repo.list_statement("postgresql", owner, filters, newest_first=True, limit=PAGE + 1, after=after)
+        for name, (filters, newest_first, after) in scenarios.items():
+            async with db.unit_of_work() as session:  # the service adds a folder's subfolders to the filter
+                folder_ids = await folders.with_subfolders(session, owner, filters.folder_ids)
+            stmt = repo.list_statement("postgresql", owner, replace(filters, folder_ids=folder_ids),
+                                       newest_first=newest_first, limit=PAGE + 1, after=after)
             plans[name] = await explain(stmt)
             if "Seq Scan on images" in plans[name]:
                 seq_scans.append(name)
     finally:
+        await http.aclose()
         await db.dispose()
 
-    async with httpx.AsyncClient(base_url=gallery_url, timeout=60,
-                                 headers={"Authorization": f"Bearer {token}"}) as http:
-        async def first_page() -> None:
-            r = await http.get("/api/v1/gallery/images", params={"limit": PAGE})
-            assert r.status_code == 200 and len(r.json()["items"]) == PAGE, r.text
-
-        samples = await timed(first_page, args.runs)
-    p50 = statistics.median(samples)
-    results.append({"name": "first page (GET /api/v1/gallery/images, 50 items)", "via": "HTTP",
-                    "p50_ms": p50, "p95_ms": percentile(samples, 0.95), "ratio": p50 / ref_p50})
+    ref_p50, ref_p95 = statistics.median(samples[ref_name]), percentile(samples[ref_name], 0.95)
+    results: list[dict[str, Any]] = []
+    for name, ms in samples.items():
+        via = "HTTP" if name == http_name else "database" if name == ref_name else "service"
+        p50, p95 = statistics.median(ms), percentile(ms, 0.95)
+        results.append({"name": name, "via": via, "p50_ms": p50, "p95_ms": p95, "ratio": p50 / ref_p50,
+                        "p95_ratio": p95 / ref_p95})
     return {
-        "images": args.images, "other_user_images": OTHER_USER_IMAGES, "folders": FOLDERS, "tags": TAGS,
-        "tag_links": seeded["links"], "runs": args.runs, "page": PAGE, "seed_seconds": round(seed_seconds, 1),
+        "images": args.images, "other_user_images": OTHER_USER_IMAGES, "folders": FOLDERS,
+        "subfolders": SUBFOLDERS, "tags": TAGS, "tag_links": seeded["links"], "relation_sizes_mb": seeded["sizes_mb"],
+        "runs": args.runs, "page": PAGE, "seed_seconds": round(seed_seconds, 1),
         "machine": {"cpu": _cpu(), "cores": os.cpu_count(), "python": platform.python_version(),
                     "postgresql": await _pg_version(pg_url), "platform": platform.platform()},
         "results": results, "plans": plans, "seq_scans_on_images": seq_scans,
