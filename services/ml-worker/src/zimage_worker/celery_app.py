@@ -55,8 +55,14 @@ def build_engine() -> Engine:
     )
 
 
+def _pool_name(worker: Any) -> str:
+    pool = getattr(worker, "pool_cls", "") or ""
+    name = pool if isinstance(pool, str) else getattr(pool, "__module__", "")
+    return name.rsplit(".", 1)[-1].rsplit(":", 1)[0].lower()
+
+
 @worker_init.connect
-def _check_engine(**_: Any) -> None:
+def _check_engine(sender: Any = None, **_: Any) -> None:
     from zimage_worker.weights import HOW_TO_GET_WEIGHTS, weights_present
 
     configure_logging(json_logs=settings.json_logs, level=settings.log_level)
@@ -64,6 +70,13 @@ def _check_engine(**_: Any) -> None:
     if missing and (settings.engine == "zimage-turbo" or (settings.engine == "auto" and settings.production)):
         raise SystemExit(f"ml-worker refuses to start: no Z-Image-Turbo weights. {HOW_TO_GET_WEIGHTS}")
     log.info("worker_starting", engine=settings.engine, broker=settings.broker_url.split("://")[0])
+    # `--pool threads --concurrency 2`: one engine in this process, shared by two task threads. The
+    # engine runs one generation at a time (its GPU lock), so one task's PNG encoding and upload overlap
+    # the next task's generation, and each task still returns (and is acked) only after its own images
+    # are stored. No child processes are forked, so loading torch here is safe. Celery enforces no time
+    # limits in the threads pool: see bench/gpu/NOTES.md ("Overlap") before choosing it.
+    if _pool_name(sender) in ("threads", "thread", "solo"):
+        _load_engine()
 
 
 @worker_process_init.connect

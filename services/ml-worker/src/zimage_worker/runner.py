@@ -182,7 +182,13 @@ class Runner:
         """Crop to the exact pixels, encode and upload every image concurrently, off the event loop."""
 
         async def one(index: int, image: Image.Image) -> dict[str, Any]:
-            png, thumb, size = await asyncio.to_thread(self._encode, task, index, image)
+            # The PNG and the thumbnail encode on two threads at once (both release the GIL).
+            exact = await asyncio.to_thread(fit_to_exact, image, task.width, task.height)
+            png, thumb = await asyncio.gather(
+                asyncio.to_thread(encode_png, exact, self._params(task, index)),
+                asyncio.to_thread(encode_thumbnail_webp, exact),
+            )
+            size = exact.size
             png_key, thumb_key = object_keys(task, index)
             await asyncio.gather(
                 self.store.put(png_key, png, "image/png"), self.store.put(thumb_key, thumb, "image/webp")
@@ -199,9 +205,8 @@ class Runner:
 
         return list(await asyncio.gather(*(one(i, img) for i, img in enumerate(images))))
 
-    def _encode(self, task: ClaimedTask, index: int, image: Image.Image) -> tuple[bytes, bytes, tuple[int, int]]:
-        exact = fit_to_exact(image, task.width, task.height)
-        params = {
+    def _params(self, task: ClaimedTask, index: int) -> dict[str, Any]:
+        return {
             "prompt": task.prompt,
             "negative_prompt": task.negative_prompt or "",
             "seed": image_seeds(task.seed, task.num_images)[index],
@@ -216,4 +221,3 @@ class Runner:
             "task_id": str(task.task_id),
             "index": index,
         }
-        return encode_png(exact, params), encode_thumbnail_webp(exact), exact.size
