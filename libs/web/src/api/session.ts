@@ -59,7 +59,8 @@ export class Session {
     this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
     this.store = createStore<SessionState>(() => ({ status: "unknown", accessToken: null, expiresAt: null }));
-    if (typeof BroadcastChannel !== "undefined") {
+    // Browsers only: the app also renders once on the server, where a channel would outlive the request.
+    if (typeof window !== "undefined" && typeof BroadcastChannel !== "undefined") {
       this.channel = new BroadcastChannel(CHANNEL);
       // Another tab signed out: this one is signed out too (its refresh cookie is gone).
       this.channel.onmessage = (event) => {
