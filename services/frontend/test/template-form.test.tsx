@@ -88,12 +88,14 @@ describe("TemplateVariablesForm", () => {
     };
     renderWithApp(<Harness />, { fetch: fetchMock as typeof fetch });
     expect(screen.getByRole("alert").textContent).toBe("필수 항목입니다.");
+    // no expansion is asked for while a required field is empty: the pattern shows instead
+    expect(screen.getByTestId("template-preview-pending").textContent).toContain("{product} 광고");
     const product = screen.getByLabelText("제품 *");
     expect(screen.getByLabelText("분위기")).toHaveProperty("value", "따뜻한");
     expect(screen.getByLabelText("추가")).toBeTruthy();
     fireEvent.change(product, { target: { value: "  콜드브루  " } });
     expect(screen.queryByRole("alert")).toBeNull();
     await waitFor(() => expect(screen.getByTestId("template-preview").textContent).toBe("콜드브루 광고, 따뜻한 분위기"), { timeout: 3000 });
-    expect(previews.at(-1)).toEqual({ product: "콜드브루", mood: "따뜻한" });
+    expect(previews).toEqual([{ product: "콜드브루", mood: "따뜻한" }]);
   });
 });

@@ -46,6 +46,7 @@ export const en: AppMessages = {
     variableDefault: "Default if left empty: {value}",
     variableErrors: { required: "Required.", tooLong: "At most {max} characters." },
     expandedPrompt: "Resulting prompt",
+    previewNeedsValues: "Fill in the required fields (*) to see the resulting prompt.",
     prompt: "Prompt",
     extraPrompt: "Extra text (optional)",
     promptPlaceholder: "e.g. coffee ad with the Seoul skyline at night, warm light",

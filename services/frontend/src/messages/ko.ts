@@ -45,6 +45,7 @@ export const ko = {
     variableDefault: "비워 두면 기본값: {value}",
     variableErrors: { required: "필수 항목입니다.", tooLong: "{max}자 이하로 입력하세요." },
     expandedPrompt: "완성된 프롬프트 미리보기",
+    previewNeedsValues: "필수 항목(*)을 채우면 완성된 프롬프트가 보입니다.",
     prompt: "프롬프트",
     extraPrompt: "추가 문구 (선택)",
     promptPlaceholder: "예: 서울 야경을 배경으로 한 커피 광고, 따뜻한 조명",

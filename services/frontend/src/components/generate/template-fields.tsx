@@ -10,7 +10,7 @@ import { Input } from "@zimage/web/ui/input";
 import { Select } from "@zimage/web/ui/select";
 import { Skeleton } from "@zimage/web/ui/skeleton";
 
-import { cleanValues, type VariableError } from "@/lib/template-form";
+import { cleanValues, validateValues, type VariableError } from "@/lib/template-form";
 
 function useDebounced<T>(value: T, ms: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -75,8 +75,10 @@ export function TemplateVariablesForm({
   const t = useTranslations("generate");
   const te = useTranslations("errors");
   const locale = useLocale();
-  const debounced = useDebounced(cleanValues(template.variables, values), 300);
-  const preview = useTemplatePreview(template.id, debounced);
+  const settled = useDebounced(values, 300);
+  // The server refuses to expand a template with a required field empty: show the pattern until then.
+  const complete = !Object.values(validateValues(template.variables, settled)).includes("required");
+  const preview = useTemplatePreview(complete ? template.id : null, cleanValues(template.variables, settled));
   const description = locale === "ko" ? template.description_ko : template.description_en;
   return (
     <div className="grid gap-3 rounded-md border bg-muted/40 p-3" data-testid="template-form">
@@ -88,7 +90,7 @@ export function TemplateVariablesForm({
           <Field
             key={variable.name}
             label={`${locale === "ko" ? variable.label_ko : variable.label_en}${required ? " *" : ""}`}
-            hint={variable.default ? t("variableDefault", { value: variable.default }) : undefined}
+            hint={variable.default && !(values[variable.name] ?? "").trim() ? t("variableDefault", { value: variable.default }) : undefined}
             error={error ? t(`variableErrors.${error}`, { max: variable.max_length ?? 100 }) : undefined}
           >
             <Input
@@ -103,7 +105,12 @@ export function TemplateVariablesForm({
       })}
       <div className="grid gap-1">
         <p className="text-xs font-semibold text-muted-foreground">{t("expandedPrompt")}</p>
-        {preview.isPending ? (
+        {!complete ? (
+          <p className="text-xs text-muted-foreground" data-testid="template-preview-pending">
+            {t("previewNeedsValues")}
+            <span className="mt-1 block whitespace-pre-wrap rounded bg-background p-2 font-mono text-[11px]">{template.pattern}</span>
+          </p>
+        ) : preview.isPending ? (
           <Skeleton className="h-10" />
         ) : preview.isError ? (
           <p className="text-xs text-destructive">{describeError(te, preview.error)}</p>
