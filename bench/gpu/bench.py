@@ -141,13 +141,16 @@ def build_pipeline(tiny: bool, device: torch.device) -> Any:
     )
 
 
+PROMPT_WORDS = (
+    "A cinematic photo of a red fox in fresh snow at golden hour, 35mm film, shallow depth of field, "
+    "soft window light, neon reflections, bokeh, autumn sale banner with bold typography, orange and navy "
+    "palette, 눈 덮인 숲속의 붉은 여우, 황금빛 노을, 고해상도, high quality, ultra detailed, photorealistic"
+)
+
+
 def make_prompt(tokenizer: Any, target: int) -> tuple[str, int]:
     """A prompt whose chat-templated form is `target` tokens or just under (the issue's 128-token caption)."""
-    words = (
-        "A cinematic photo of a red fox in fresh snow at golden hour, 35mm film, shallow depth of field, "
-        "soft window light, neon reflections, bokeh, autumn sale banner with bold typography, orange and navy "
-        "palette, 눈 덮인 숲속의 붉은 여우, 황금빛 노을, 고해상도, high quality, ultra detailed, photorealistic"
-    ).split()
+    words = PROMPT_WORDS.split()
 
     def count(text: str) -> int:
         templated = tokenizer.apply_chat_template(
@@ -182,7 +185,12 @@ def flops(pipe: Any, width: int, height: int, cap_tokens: int, batch: int) -> di
     return {
         "dit_step_tflop": batch * step / 1e12,
         "text_encoder_tflop_512": 2 * te_params * 512 / 1e12,
-        "text_encoder_tflop_real": 2 * te_params * cap_tokens * (te.num_hidden_layers - 1) / te.num_hidden_layers / 1e12,
+        "text_encoder_tflop_real": 2
+        * te_params
+        * cap_tokens
+        * (te.num_hidden_layers - 1)
+        / te.num_hidden_layers
+        / 1e12,
     }
 
 
@@ -239,10 +247,15 @@ class PlainStages:
 def summarize(runs: list[dict[str, float]], wall: list[float]) -> dict[str, Any]:
     keys = [k for k in ("text_encode", "denoise", "vae_decode", "to_image", "total") if any(k in r for r in runs)]
     out: dict[str, Any] = {k: round(med([r.get(k, 0.0) for r in runs]), 4) for k in keys}
-    out["gpu_prompt_to_decoded"] = round(med([r.get("text_encode", 0) + r.get("denoise", 0) + r.get("vae_decode", 0) for r in runs]), 4)
+    out["gpu_prompt_to_decoded"] = round(
+        med([r.get("text_encode", 0) + r.get("denoise", 0) + r.get("vae_decode", 0) for r in runs]), 4
+    )
     out["wall"] = round(med(wall), 4)
     out["reps"] = len(runs)
-    out["spread_total"] = [round(min(r.get("total", 0) for r in runs), 4), round(max(r.get("total", 0) for r in runs), 4)]
+    out["spread_total"] = [
+        round(min(r.get("total", 0) for r in runs), 4),
+        round(max(r.get("total", 0) for r in runs), 4),
+    ]
     return out
 
 
@@ -254,7 +267,8 @@ def object_store(root: Path) -> Any:
     try:
         from zimage_common.objects import LocalObjectStore
 
-        return LocalObjectStore(root, signing_secret="bench", public_base_url="http://bench"), "LocalObjectStore"
+        store = LocalObjectStore(root, signing_secret="bench", public_base_url="http://bench")  # noqa: S106
+        return store, "LocalObjectStore"
     except ImportError:  # fastapi/sqlalchemy are not on the GPU machine: same file writes, no routes
         shim = types.ModuleType("zimage_common.objects")
 
@@ -277,7 +291,9 @@ def object_store(root: Path) -> Any:
 
         shim.ObjectStore = ObjectStore  # type: ignore[attr-defined]
         sys.modules["zimage_common.objects"] = shim
-        return FolderStore(root), "folder shim (LocalObjectStore's write-then-rename; zimage_common.objects needs fastapi)"
+        return FolderStore(
+            root
+        ), "folder shim (LocalObjectStore's write-then-rename; zimage_common.objects needs fastapi)"
 
 
 class FakeImageService:
@@ -294,8 +310,19 @@ class FakeImageService:
 
         tid = uuid.uuid4()
         self.tasks[str(tid)] = ClaimedTask(
-            task_id=tid, user_id=uuid.UUID(int=7), attempt=1, prompt=prompt, negative_prompt=None, width=w, height=h,
-            generation_width=w, generation_height=h, num_images=n, seed=seed, steps=8, guidance_scale=0.0,
+            task_id=tid,
+            user_id=uuid.UUID(int=7),
+            attempt=1,
+            prompt=prompt,
+            negative_prompt=None,
+            width=w,
+            height=h,
+            generation_width=w,
+            generation_height=h,
+            num_images=n,
+            seed=seed,
+            steps=8,
+            guidance_scale=0.0,
             lease_seconds=60.0,
         )
         return str(tid)
@@ -371,7 +398,10 @@ def profile(fn: Any) -> dict[str, Any]:
     total = sum(classes.values())
     return {
         "device_seconds": round(total, 4),
-        "by_class": {k: {"s": round(v, 4), "share": round(v / total, 3)} for k, v in sorted(classes.items(), key=lambda kv: -kv[1])},
+        "by_class": {
+            k: {"s": round(v, 4), "share": round(v / total, 3)}
+            for k, v in sorted(classes.items(), key=lambda kv: -kv[1])
+        },
         "top": [{"kernel": n[:120], "s": round(t, 4), "calls": c, "class": classify(n)} for n, t, c in rows[:25]],
     }
 
@@ -379,7 +409,7 @@ def profile(fn: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------
 
 
-def main() -> None:  # noqa: C901, PLR0915
+def main() -> None:
     global OUT, TINY
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.environ.get("OUT", "bench/results"))
@@ -403,7 +433,6 @@ def main() -> None:  # noqa: C901, PLR0915
         PromptEncoder,
         apply_transformer_options,
         decode_latents,
-        plan_memory,
         use_fast_group_norm,
     )
 
@@ -442,9 +471,19 @@ def main() -> None:  # noqa: C901, PLR0915
         t = time.perf_counter()
         engine.generate(GenerationRequest(prompt="first task", width=S[0], height=S[1], steps=steps, seed=1))
         sync()
-        print(json.dumps({"build_s": round(build_s, 2), "optimise_and_warmup_s": round(engine.ready_seconds or 0, 2),
-                          "ready_s": round(ready, 2), "first_task_s": round(time.perf_counter() - t, 3),
-                          "applied": engine.applied}, default=str), flush=True)
+        print(
+            json.dumps(
+                {
+                    "build_s": round(build_s, 2),
+                    "optimise_and_warmup_s": round(engine.ready_seconds or 0, 2),
+                    "ready_s": round(ready, 2),
+                    "first_task_s": round(time.perf_counter() - t, 3),
+                    "applied": engine.applied,
+                },
+                default=str,
+            ),
+            flush=True,
+        )
         return
 
     R["meta"] = {
@@ -461,8 +500,8 @@ def main() -> None:  # noqa: C901, PLR0915
         import transformers
 
         R["meta"].update(diffusers=diffusers.__version__, transformers=transformers.__version__)
-    except Exception:
-        pass
+    except ImportError as exc:
+        R["meta"]["versions_error"] = str(exc)
     if not tiny:
         props = torch.cuda.get_device_properties(0)
         R["meta"].update(total_memory_gib=round(props.total_memory / GiB, 1), sms=props.multi_processor_count)
@@ -474,7 +513,10 @@ def main() -> None:  # noqa: C901, PLR0915
     sync()
     R["build"] = {
         "seconds": round(time.perf_counter() - t, 2),
-        "params_b": {n: round(sum(p.numel() for p in getattr(pipe, n).parameters()) / 1e9, 3) for n in ("transformer", "text_encoder", "vae")},
+        "params_b": {
+            n: round(sum(p.numel() for p in getattr(pipe, n).parameters()) / 1e9, 3)
+            for n in ("transformer", "text_encoder", "vae")
+        },
         "resident_gib": round(torch.cuda.memory_allocated() / GiB, 2) if not tiny else 0.0,
     }
     prompt, cap_tokens = make_prompt(pipe.tokenizer, 128 if not tiny else 40)
@@ -549,7 +591,11 @@ def main() -> None:  # noqa: C901, PLR0915
                     out = enc.encode(prompt, device, 512)
                     sync()
                     ts.append(time.perf_counter() - t)
-                te[name] = {"s": round(med(ts), 5), "rel_err_vs_plain": rel(out, base_embeds), "tokens": int(out.shape[0])}
+                te[name] = {
+                    "s": round(med(ts), 5),
+                    "rel_err_vs_plain": rel(out, base_embeds),
+                    "tokens": int(out.shape[0]),
+                }
                 if "embeds" in ref32:
                     te[name]["rel_err_vs_fp32"] = rel(out, ref32["embeds"])
         R["levers"]["text_encoder"] = te
@@ -580,7 +626,11 @@ def main() -> None:  # noqa: C901, PLR0915
             e1.record()
             sync()
             ms = e0.elapsed_time(e1) / 20
-            att[kern] = {"ms": round(ms, 3), "tflops": round(4 * seq * seq * heads * hd / (ms / 1e3) / 1e12, 1), "rel_err_vs_fp32": rel(o.float(), ref)}
+            att[kern] = {
+                "ms": round(ms, 3),
+                "tflops": round(4 * seq * seq * heads * hd / (ms / 1e3) / 1e12, 1),
+                "rel_err_vs_fp32": rel(o.float(), ref),
+            }
         del q, k, v, ref
         R["levers"]["attention_kernel"] = att
         log("attention", att)
@@ -614,7 +664,11 @@ def main() -> None:  # noqa: C901, PLR0915
             apply_transformer_options(pipe, replace(eager_opts, attention=kern))
             s, _ = time_engine(req, max(2, reps - 2), latents_only=True)
             lat = engine.generate_latents(req)
-            dn[kern] = {"denoise": s["denoise"], "text_encode": s["text_encode"], "latent_rel_err": rel(lat, base_latents[0])}
+            dn[kern] = {
+                "denoise": s["denoise"],
+                "text_encode": s["text_encode"],
+                "latent_rel_err": rel(lat, base_latents[0]),
+            }
             log("eager engine, attention", kern, dn[kern])
         R["levers"]["eager_engine_by_attention"] = dn
         if not tiny and "fused_eager" not in skip:
@@ -622,8 +676,11 @@ def main() -> None:  # noqa: C901, PLR0915
             apply_transformer_options(pipe, replace(eager_opts, attention=fastest, fuse_projections=True))
             s_, _ = time_engine(req, max(2, reps - 2), latents_only=True)
             lat = engine.generate_latents(req)
-            R["levers"]["eager_fused_projections"] = {"attention": fastest, "denoise": s_["denoise"],
-                                                     "latent_rel_err": rel(lat, base_latents[0])}
+            R["levers"]["eager_fused_projections"] = {
+                "attention": fastest,
+                "denoise": s_["denoise"],
+                "latent_rel_err": rel(lat, base_latents[0]),
+            }
             log("eager fused projections", R["levers"]["eager_fused_projections"])
         apply_transformer_options(pipe, eager_opts)
         save()
@@ -635,12 +692,19 @@ def main() -> None:  # noqa: C901, PLR0915
 
         vae32 = copy.deepcopy(pipe.vae).float()
         with torch.no_grad():
-            img32 = vae32.decode(((base_latents[0] / vae32.config.scaling_factor) + vae32.config.shift_factor).float(),
-                                 return_dict=False)[0].float()
+            img32 = vae32.decode(
+                ((base_latents[0] / vae32.config.scaling_factor) + vae32.config.shift_factor).float(), return_dict=False
+            )[0].float()
         del vae32
         with torch.no_grad():
-            variants = ("plain", "cudnn_benchmark", "channels_last", "fast_groupnorm", "fast_groupnorm_static",
-                        "fast_groupnorm+channels_last")
+            variants = (
+                "plain",
+                "cudnn_benchmark",
+                "channels_last",
+                "fast_groupnorm",
+                "fast_groupnorm_static",
+                "fast_groupnorm+channels_last",
+            )
             if "vae_short" in skip:
                 variants = ("plain", "fast_groupnorm", "fast_groupnorm_static")
             for name in variants if not tiny else ("plain", "fast_groupnorm"):
@@ -658,8 +722,11 @@ def main() -> None:  # noqa: C901, PLR0915
                     ts.append(time.perf_counter() - t)
                 if ref_img is None:
                     ref_img = img.float()
-                vae_r[name] = {"s": round(med(ts), 4), "rel_err_vs_plain": rel(img.float(), ref_img),
-                               "rel_err_vs_fp32": rel(img.float(), img32)}
+                vae_r[name] = {
+                    "s": round(med(ts), 4),
+                    "rel_err_vs_plain": rel(img.float(), ref_img),
+                    "rel_err_vs_fp32": rel(img.float(), img32),
+                }
                 log("vae", name, vae_r[name])
         torch.backends.cudnn.benchmark = False
         use_fast_group_norm(pipe.vae.decoder, False)
@@ -683,8 +750,18 @@ def main() -> None:  # noqa: C901, PLR0915
             vae_channels_last=better and "channels_last" in best_vae,
             cudnn_benchmark=better and "benchmark" in best_vae,
         )
-        keys = ("attention", "vae_fast_groupnorm", "vae_groupnorm_static", "vae_channels_last", "cudnn_benchmark", "fuse_projections")
-        R["ours_choice"] = {"default": {k: getattr(base_opts, k) for k in keys}, "used": {k: getattr(chosen, k) for k in keys}}
+        keys = (
+            "attention",
+            "vae_fast_groupnorm",
+            "vae_groupnorm_static",
+            "vae_channels_last",
+            "cudnn_benchmark",
+            "fuse_projections",
+        )
+        R["ours_choice"] = {
+            "default": {k: getattr(base_opts, k) for k in keys},
+            "used": {k: getattr(chosen, k) for k in keys},
+        }
         base_opts = chosen
     engine.options = base_opts
     from zimage_worker.engine.optimize import apply_vae_options
@@ -700,8 +777,12 @@ def main() -> None:  # noqa: C901, PLR0915
         engine.applied.update(apply_transformer_options(pipe, base_opts))
         engine.warmup()
     sync()
-    R["ours_setup"] = {"applied": engine.applied, "warmup_s": round(time.perf_counter() - t, 2),
-                       "warmup_sizes": base_opts.warmup_sizes, "options": base_opts.__dict__}
+    R["ours_setup"] = {
+        "applied": engine.applied,
+        "warmup_s": round(time.perf_counter() - t, 2),
+        "warmup_sizes": base_opts.warmup_sizes,
+        "options": base_opts.__dict__,
+    }
     log("ours setup", R["ours_setup"])
     save()
 
@@ -782,8 +863,13 @@ def main() -> None:  # noqa: C901, PLR0915
             compile_s = time.perf_counter() - t
             s, _ = time_engine(req, max(2, reps - 2))
             lat = engine.generate_latents(req)
-            s.update(fp8_linears=n, compile_s=round(compile_s, 1), latent_rel_err_vs_baseline=rel(lat, base_latents[0]),
-                     latent_rel_err_vs_exact_ours=rel(lat, ours_lat0), denoise_tflops=round(fl_step * steps / s["denoise"], 1))
+            s.update(
+                fp8_linears=n,
+                compile_s=round(compile_s, 1),
+                latent_rel_err_vs_baseline=rel(lat, base_latents[0]),
+                latent_rel_err_vs_exact_ours=rel(lat, ours_lat0),
+                denoise_tflops=round(fl_step * steps / s["denoise"], 1),
+            )
             if "latents" in ref32:
                 s["latent_rel_err_vs_fp32"] = rel(lat, ref32["latents"])
             R["fast_fp8"] = s
@@ -800,7 +886,9 @@ def main() -> None:  # noqa: C901, PLR0915
         save()
 
     # ---- start-up, second time, with the compile cache the first start wrote
-    R["startup"] = {"first_start": {"build_s": R["build"]["seconds"], "optimise_and_warmup_s": R["ours_setup"]["warmup_s"]}}
+    R["startup"] = {
+        "first_start": {"build_s": R["build"]["seconds"], "optimise_and_warmup_s": R["ours_setup"]["warmup_s"]}
+    }
     if left() > 90 and "startup" not in skip:
         # Two fresh worker processes sharing a compile cache that starts empty: cold, then warm.
         cache = tempfile.mkdtemp(prefix="zimage-startup-cache-")
@@ -812,9 +900,14 @@ def main() -> None:  # noqa: C901, PLR0915
             R["startup"][label + "_process_wall_s"] = round(time.perf_counter() - t, 1)
             log("startup", label, R["startup"][label])
         try:
-            R["startup"]["speedup_ready"] = round(R["startup"]["cold_cache"]["ready_s"] / R["startup"]["warm_cache"]["ready_s"], 2)
+            R["startup"]["speedup_ready"] = round(
+                R["startup"]["cold_cache"]["ready_s"] / R["startup"]["warm_cache"]["ready_s"], 2
+            )
             R["startup"]["speedup_optimise_and_warmup"] = round(
-                R["startup"]["cold_cache"]["optimise_and_warmup_s"] / R["startup"]["warm_cache"]["optimise_and_warmup_s"], 2)
+                R["startup"]["cold_cache"]["optimise_and_warmup_s"]
+                / R["startup"]["warm_cache"]["optimise_and_warmup_s"],
+                2,
+            )
         except (KeyError, TypeError, ZeroDivisionError):
             pass
         R["startup"]["cache_dir"] = os.environ.get("TORCHINDUCTOR_CACHE_DIR", "default")
@@ -826,7 +919,6 @@ def main() -> None:  # noqa: C901, PLR0915
 def measure_encoding(engine: Any, prompt: str, S: tuple[int, int]) -> dict[str, Any]:
     """PNG (as stored, and at zlib level 1) and the WebP thumbnail, for this run's image (random weights:
     noise-like, the worst case for PNG) and for a smooth synthetic picture closer to a photo."""
-    import io
 
     import numpy as np
     from PIL import Image
@@ -838,8 +930,10 @@ def measure_encoding(engine: Any, prompt: str, S: tuple[int, int]) -> dict[str, 
     rng = np.random.default_rng(0)
     smooth = np.stack([128 + 100 * np.sin(xx / 97 + c) * np.cos(yy / 71 - c) for c in (0, 1, 2)], -1)
     smooth += rng.normal(0, 3, smooth.shape)
-    images = {"generated_random_weights": generated,
-              "smooth_synthetic": Image.fromarray(np.clip(smooth, 0, 255).astype(np.uint8))}
+    images = {
+        "generated_random_weights": generated,
+        "smooth_synthetic": Image.fromarray(np.clip(smooth, 0, 255).astype(np.uint8)),
+    }
     params = {"prompt": prompt, "seed": 0, "steps": 8}
     out: dict[str, Any] = {}
     for name, image in images.items():
@@ -920,8 +1014,11 @@ def run_e2e(engine: Any, prompt: str, S: tuple[int, int], queue: int, reps: int)
         gpu = sum(busy)
         per_image = gpu / len(ids)
         return {
-            "tasks": len(ids), "wall_s": round(wall, 3), "gpu_busy_s": round(gpu, 3),
-            "gpu_idle_share": round(1 - gpu / wall, 4), "images_per_min": round(60 * len(ids) / wall, 2),
+            "tasks": len(ids),
+            "wall_s": round(wall, 3),
+            "gpu_busy_s": round(gpu, 3),
+            "gpu_idle_share": round(1 - gpu / wall, 4),
+            "images_per_min": round(60 * len(ids) / wall, 2),
             "ideal_images_per_min": round(60 / per_image, 2),
             "ratio_to_ideal": round((60 * len(ids) / wall) / (60 / per_image), 3),
             "completed": sum(1 for i in ids if i in svc.completed),
@@ -936,11 +1033,15 @@ def run_e2e(engine: Any, prompt: str, S: tuple[int, int], queue: int, reps: int)
 def child(flags: list[str], opts: Any, timeout: float, extra_env: dict[str, str] | None = None) -> Any:
     """Run this script again in a fresh process (same options through the environment); its last JSON line."""
     cmd = [sys.executable, __file__, *flags, "--out", str(OUT)] + (["--tiny"] if TINY else [])
-    env = dict(os.environ, ZIMAGE_ATTENTION=opts.attention, ZIMAGE_COMPILE="1" if opts.compile_transformer else "0",
-               PYTORCH_CUDA_ALLOC_CONF="expandable_segments:True" if "--mem24-child" in flags else "",
-               **(extra_env or {}))
+    env = dict(
+        os.environ,
+        ZIMAGE_ATTENTION=opts.attention,
+        ZIMAGE_COMPILE="1" if opts.compile_transformer else "0",
+        PYTORCH_CUDA_ALLOC_CONF="expandable_segments:True" if "--mem24-child" in flags else "",
+        **(extra_env or {}),
+    )
     try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=max(30, timeout), env=env)
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=max(30, timeout), env=env)  # noqa: S603
     except subprocess.TimeoutExpired as exc:
         return {"error": "timed out", "stdout": (exc.stdout or b"")[-1500:]}
     lines = [ln for ln in res.stdout.splitlines() if ln.startswith("{")]
@@ -960,8 +1061,12 @@ def mem24_child(opts: Any) -> dict[str, Any]:
     torch.cuda.set_per_process_memory_fraction(cap / torch.cuda.get_device_properties(0).total_memory)
     planned = EngineOptions.for_device(torch.device("cuda"), total_memory=cap)
     planned = replace(planned, attention=opts.attention, warmup_sizes=((1024, 1024, 1), (1024, 1024, 4)))
-    out: dict[str, Any] = {"cap_gib": 24, "plan": plan_memory(cap).__dict__, "alloc_conf": os.environ.get("PYTORCH_CUDA_ALLOC_CONF"),
-                           "weights_gib": round(torch.cuda.memory_allocated() / GiB, 2)}
+    out: dict[str, Any] = {
+        "cap_gib": 24,
+        "plan": plan_memory(cap).__dict__,
+        "alloc_conf": os.environ.get("PYTORCH_CUDA_ALLOC_CONF"),
+        "weights_gib": round(torch.cuda.memory_allocated() / GiB, 2),
+    }
     engine = ZImageTurboEngine(device="cuda", options=planned, pipeline=pipe)
     t = time.perf_counter()
     engine.load()
@@ -984,9 +1089,12 @@ def mem24_child(opts: Any) -> dict[str, Any]:
                     sync()
                     ts.append(time.perf_counter() - t)
                     stages = {k: round(v, 4) for k, v in engine.last_timings.items()}
-                out[f"{label}_x{n}"] = {"s": round(med(ts), 3), "peak_allocated_gib": peak_gib(),
-                                        "peak_reserved_gib": round(torch.cuda.max_memory_reserved() / GiB, 2),
-                                        "stages_last": stages}
+                out[f"{label}_x{n}"] = {
+                    "s": round(med(ts), 3),
+                    "peak_allocated_gib": peak_gib(),
+                    "peak_reserved_gib": round(torch.cuda.max_memory_reserved() / GiB, 2),
+                    "stages_last": stages,
+                }
             except torch.OutOfMemoryError as exc:
                 out[f"{label}_x{n}"] = f"OOM: {str(exc)[:300]}"
                 torch.cuda.empty_cache()
@@ -1010,15 +1118,27 @@ def fp32_reference(pipe: Any, prompt: str, S: tuple[int, int], steps: int) -> di
     torch.backends.cuda.matmul.allow_tf32 = False
     te32 = copy.deepcopy(pipe.text_encoder).float()
     tr32 = copy.deepcopy(pipe.transformer).float()
-    p32 = ZImagePipeline(scheduler=copy.deepcopy(pipe.scheduler), vae=pipe.vae, text_encoder=te32,
-                         tokenizer=pipe.tokenizer, transformer=tr32)
+    p32 = ZImagePipeline(
+        scheduler=copy.deepcopy(pipe.scheduler),
+        vae=pipe.vae,
+        text_encoder=te32,
+        tokenizer=pipe.tokenizer,
+        transformer=tr32,
+    )
     p32.set_progress_bar_config(disable=True)
     try:
         with torch.no_grad():
             embeds = p32._encode_prompt([prompt], device=pipe._execution_device, max_sequence_length=512)[0].float()
-            lat = p32(prompt=prompt, height=S[1], width=S[0], num_inference_steps=steps, guidance_scale=0.0,
-                      generator=[torch.Generator("cpu").manual_seed(0)], max_sequence_length=512,
-                      output_type="latent").images.float()
+            lat = p32(
+                prompt=prompt,
+                height=S[1],
+                width=S[0],
+                num_inference_steps=steps,
+                guidance_scale=0.0,
+                generator=[torch.Generator("cpu").manual_seed(0)],
+                max_sequence_length=512,
+                output_type="latent",
+            ).images.float()
     finally:
         torch.backends.cuda.matmul.allow_tf32 = tf32
         del te32, tr32, p32
@@ -1030,8 +1150,19 @@ def print_table() -> None:
     for label, sect in (("baseline", R.get("baseline", {})), ("ours", R.get("ours", {}))):
         for size, s in sect.items():
             if isinstance(s, dict):
-                rows.append((label, size, s.get("text_encode"), s.get("denoise"), s.get("vae_decode"), s.get("to_image"),
-                             s.get("gpu_prompt_to_decoded"), s.get("total"), s.get("speedup_gpu_prompt_to_decoded", "")))
+                rows.append(
+                    (
+                        label,
+                        size,
+                        s.get("text_encode"),
+                        s.get("denoise"),
+                        s.get("vae_decode"),
+                        s.get("to_image"),
+                        s.get("gpu_prompt_to_decoded"),
+                        s.get("total"),
+                        s.get("speedup_gpu_prompt_to_decoded", ""),
+                    )
+                )
     print("\n| run | size | text enc | denoise | VAE | to image | GPU prompt->decoded | total | speed-up |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:

@@ -260,7 +260,9 @@ class PromptEncoder:
             if self.trim:
                 features = self._encode_trimmed(prompt, device, max_sequence_length)
             else:
-                features = self.pipeline._encode_prompt([prompt], device=device, max_sequence_length=max_sequence_length)[0]
+                features = self.pipeline._encode_prompt(
+                    [prompt], device=device, max_sequence_length=max_sequence_length
+                )[0]
         finally:
             if self.after_encode is not None:
                 self.after_encode()
@@ -465,6 +467,7 @@ class Fp8Linear(torch.nn.Module):
         weight = linear.weight.detach()
         scale = weight.abs().amax(dim=1, keepdim=True).float().clamp(min=1e-12) / FP8_MAX
         self.weight_fp8 = torch.nn.Parameter((weight.float() / scale).to(torch.float8_e4m3fn), requires_grad=False)
+        self.weight_scale: torch.Tensor
         self.register_buffer("weight_scale", scale.reshape(1, -1).contiguous())
         self.out_features = weight.shape[0]
 
@@ -474,7 +477,11 @@ class Fp8Linear(torch.nn.Module):
         x_scale = x2.abs().amax(dim=1, keepdim=True).float().clamp(min=1e-12) / FP8_MAX
         x_fp8 = (x2.float() / x_scale).to(torch.float8_e4m3fn)
         out = torch._scaled_mm(
-            x_fp8, self.weight_fp8.t(), scale_a=x_scale, scale_b=self.weight_scale, out_dtype=x.dtype
+            x_fp8,
+            self.weight_fp8.t(),
+            scale_a=x_scale,
+            scale_b=self.weight_scale,
+            out_dtype=x.dtype,
         )
         return out.reshape(*shape[:-1], self.out_features)
 
@@ -509,7 +516,7 @@ def apply_transformer_options(pipeline: ZImagePipeline, options: EngineOptions) 
     count = 0
     for module in transformer.modules():
         if isinstance(module, Attention):
-            module.set_processor(processor)
+            module.set_processor(processor)  # type: ignore[arg-type]
             count += 1
     applied["attention"] = kernel
     applied["attention_modules"] = count
@@ -550,15 +557,15 @@ _compiled_group_norm: dict[bool, Any] = {}
 _group_norm_static = False
 
 
-def _fast_group_norm_forward(self: torch.nn.GroupNorm, x: torch.Tensor) -> torch.Tensor:
-    static = _group_norm_static
-    if static not in _compiled_group_norm:
-        _compiled_group_norm[static] = torch.compile(group_norm, dynamic=not static)
-    return _compiled_group_norm[static](x, self.num_groups, self.weight, self.bias, self.eps)  # type: ignore[no-any-return]
-
-
 class FastGroupNorm(torch.nn.GroupNorm):
-    forward = _fast_group_norm_forward  # type: ignore[assignment]
+    """A GroupNorm whose forward is the compiled `group_norm` (set by `use_fast_group_norm`)."""
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        static = _group_norm_static
+        if static not in _compiled_group_norm:
+            _compiled_group_norm[static] = torch.compile(group_norm, dynamic=not static)
+        out: torch.Tensor = _compiled_group_norm[static](input, self.num_groups, self.weight, self.bias, self.eps)
+        return out
 
 
 def use_fast_group_norm(module: torch.nn.Module, enabled: bool = True, static: bool = False) -> int:
@@ -577,7 +584,7 @@ def use_fast_group_norm(module: torch.nn.Module, enabled: bool = True, static: b
             sub.__class__ = FastGroupNorm
             count += 1
         elif not enabled and type(sub) is FastGroupNorm:
-            sub.__class__ = torch.nn.GroupNorm
+            sub.__class__ = torch.nn.GroupNorm  # type: ignore[assignment]
             count += 1
     return count
 
