@@ -703,7 +703,10 @@ export interface components {
         ExportFormat: "png" | "jpeg" | "webp";
         /** FolderCount */
         FolderCount: {
-            /** Count */
+            /**
+             * Count
+             * @description Images directly in this folder
+             */
             count: number;
             /**
              * Id
@@ -714,6 +717,11 @@ export interface components {
             name: string;
             /** Parent Id */
             parent_id: string | null;
+            /**
+             * Total Count
+             * @description Images in this folder and its subfolders (what filtering on it lists)
+             */
+            total_count: number;
         };
         /** FolderCreate */
         FolderCreate: {
@@ -1097,7 +1105,7 @@ export interface components {
             favorites: number;
             /**
              * Folders
-             * @description Every folder of yours, with the images directly in it
+             * @description Every folder of yours, with its image counts
              */
             folders: components["schemas"]["FolderCount"][];
             /**
@@ -2100,7 +2108,7 @@ export interface operations {
                 created_to?: string | null;
                 cursor?: string | null;
                 favorite?: boolean | null;
-                /** @description Folder id, or 'none' for unfiled */
+                /** @description Folder id (its subfolders included), or 'none' for unfiled */
                 folder?: string | null;
                 height?: number | null;
                 limit?: number;

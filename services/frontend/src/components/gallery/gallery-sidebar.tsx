@@ -128,7 +128,7 @@ export function GallerySidebar({
                 active={params.folder === folder.id}
                 icon={<Folder />}
                 label={folder.name}
-                count={folder.count}
+                count={folder.total_count}
                 onClick={() => onChange({ ...CLEAR, folder: folder.id })}
               />
             ))}
