@@ -4,7 +4,7 @@ import { Check, Folder, FolderPlus, Hash, Images, Inbox, Star, XCircle, FileCloc
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useTranslations } from "use-intl";
 
-import { useCreateFolder, useSidebar } from "@zimage/web/api";
+import { useCreateFolder, useSidebar, type FolderCount } from "@zimage/web/api";
 import { describeError } from "@zimage/web/i18n";
 import { Button } from "@zimage/web/ui/button";
 import { Input } from "@zimage/web/ui/input";
@@ -13,17 +13,29 @@ import { cn } from "@zimage/web/lib/cn";
 
 import type { GalleryParams } from "@/lib/gallery-filters";
 
+/** Folders nest one level: each top-level folder followed by its subfolders. */
+function nested(folders: readonly FolderCount[]): { folder: FolderCount; depth: number }[] {
+  const ids = new Set(folders.map((f) => f.id));
+  const top = folders.filter((f) => !f.parent_id || !ids.has(f.parent_id));
+  return top.flatMap((parent) => [
+    { folder: parent, depth: 0 },
+    ...folders.filter((f) => f.parent_id === parent.id).map((folder) => ({ folder, depth: 1 })),
+  ]);
+}
+
 function Item({
   active,
   icon,
   label,
   count,
+  depth = 0,
   onClick,
 }: {
   active: boolean;
   icon: ReactNode;
   label: string;
   count: number;
+  depth?: number;
   onClick: () => void;
 }) {
   return (
@@ -35,6 +47,7 @@ function Item({
         className={cn(
           "flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm hover:bg-accent focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring [&_svg]:size-4 [&_svg]:shrink-0",
           active && "bg-accent font-semibold text-accent-foreground",
+          depth > 0 && "pl-7",
         )}
       >
         {icon}
@@ -122,13 +135,14 @@ export function GallerySidebar({
           <p className="px-2 text-xs text-muted-foreground">{t("noFolders")}</p>
         ) : (
           <ul className="grid gap-0.5">
-            {data.folders.map((folder) => (
+            {nested(data.folders).map(({ folder, depth }) => (
               <Item
                 key={folder.id}
                 active={params.folder === folder.id}
                 icon={<Folder />}
                 label={folder.name}
                 count={folder.total_count}
+                depth={depth}
                 onClick={() => onChange({ ...CLEAR, folder: folder.id })}
               />
             ))}
