@@ -349,3 +349,18 @@ def test_fp8_linear_is_close_but_not_exact() -> None:
         pytest.skip(f"torch._scaled_mm unavailable here: {exc}")
     error = rel(out, linear(x))
     assert 0 < error < 0.1
+
+
+def test_stage_timings_become_prometheus_metrics() -> None:
+    from prometheus_client import CollectorRegistry
+    from zimage_worker.metrics import WorkerMetrics
+
+    registry = CollectorRegistry()
+    metrics = WorkerMetrics(registry)
+    engine = engine_with(trim_text_encoder=True)
+    metrics.attach(engine)
+    engine.generate(REQUEST)
+    assert registry.get_sample_value("zimage_worker_images_generated_total") == 2
+    assert registry.get_sample_value("zimage_worker_generations_total") == 1
+    assert registry.get_sample_value("zimage_worker_stage_seconds_count", {"stage": "denoise"}) == 1
+    assert registry.get_sample_value("zimage_worker_gpu_memory_bytes", {"kind": "allocated"}) == 0  # no GPU here

@@ -46,6 +46,11 @@ _runner: Runner | None = None
 def build_engine() -> Engine:
     from zimage_worker.engine import select_engine
 
+    # Before torch compiles anything: keep its caches on the data volume across restarts.
+    cache = settings.resolved_compile_cache_dir
+    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(cache / "inductor"))
+    os.environ.setdefault("TRITON_CACHE_DIR", str(cache / "triton"))
+
     return select_engine(
         settings.engine,
         settings.model_path or settings.resolved_model_path,
@@ -85,9 +90,12 @@ def _load_engine(**_: Any) -> None:
     from zimage_worker.runner import Runner
 
     configure_logging(json_logs=settings.json_logs, level=settings.log_level)
+    from zimage_worker.metrics import serve_metrics
+
     engine = build_engine()
     engine.load()
     engine.warmup()
+    serve_metrics(engine, settings.metrics_port)
     client = ImageServiceClient(settings.image_service_url, settings.internal_token)
     _runner = Runner(
         engine,
@@ -97,7 +105,15 @@ def _load_engine(**_: Any) -> None:
         fault_injection=settings.fault_injection,
         fault_step_delay=settings.fault_step_delay_seconds,
     )
-    log.info("engine_ready", engine=engine.name, model=engine.model_id, device=str(engine.device), pid=os.getpid())
+    log.info(
+        "engine_ready",
+        engine=engine.name,
+        model=engine.model_id,
+        device=str(engine.device),
+        pid=os.getpid(),
+        ready_seconds=round(engine.ready_seconds or 0.0, 1),
+        optimizations=engine.applied,
+    )
 
 
 @worker_process_shutdown.connect

@@ -29,6 +29,16 @@ class Settings(ServiceSettings):
         return self.tiny_cache_override or self.data_dir / "models" / "tiny-zimage"
 
     heartbeat_seconds: float = Field(2.0, gt=0, description="Lease renewal period; image-service's lease is longer")
+    # Prometheus /metrics of the process holding the engine (stage times, images, GPU memory); unset: off.
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    # torch.compile's caches (Inductor, Triton) live here, so a restarted worker reuses its compiled code
+    # (measured: ready in 25 s instead of 53 s). Unset: {DATA_DIR}/cache/torch-compile.
+    compile_cache_dir: Path | None = None
+
+    @property
+    def resolved_compile_cache_dir(self) -> Path:
+        return self.compile_cache_dir or self.data_dir / "cache" / "torch-compile"
+
     soft_time_limit: int = Field(300, ge=10, description="Seconds before a task is asked to stop")
     hard_time_limit: int = Field(360, ge=20, description="Seconds before the process running a task is killed")
     max_tasks_per_child: int = Field(0, ge=0, description="Recycle a pool process after this many tasks (0: never)")
