@@ -278,6 +278,15 @@ def test_environment_overrides() -> None:
     )
     assert (options.compile_transformer, options.attention, options.prompt_cache_size) == (False, "flash", 3)
     assert options.memory_mode == "resident"  # an unknown mode is ignored
+    assert not options.fp8  # fast mode is opt-in
+    assert EngineOptions().with_env_overrides({"ZIMAGE_FAST_MODE": "fp8"}).fp8
+    assert not EngineOptions(fp8=True).with_env_overrides({"ZIMAGE_FAST_MODE": "exact"}).fp8
+
+
+def test_fast_mode_stays_exact_where_fp8_cannot_run() -> None:
+    pipeline = build_tiny_pipeline()
+    applied = apply_transformer_options(pipeline, replace(EngineOptions.plain(), fp8=True))
+    assert "fp8_linears" not in applied  # a CPU: exact mode, with a warning
 
 
 # -- timings, lock, fallback, fast mode ----------------------------------------------------------------

@@ -61,6 +61,9 @@ class EngineOptions:
     real_rope: bool = True
     compile_transformer: bool = False
     fuse_projections: bool = False  # q/k/v as one matmul, w1/w3 as one matmul (same weights, concatenated)
+    # Fast mode, lossy, opt-in (ZIMAGE_FAST_MODE=fp8): the blocks' matmuls in FP8. H200: 0.64 s instead
+    # of 0.82 s at 1024², latents 1.7e-2 from float32 (exact mode: 3.4e-3). Needs compute capability 8.9+.
+    fp8: bool = False
     vae_fast_groupnorm: bool = False  # the VAE's GroupNorm as a compiled split reduction (float32 statistics)
     vae_groupnorm_static: bool = False  # compile it per shape (faster kernels, ~8 small compiles per image size)
     vae_channels_last: bool = False
@@ -111,7 +114,8 @@ class EngineOptions:
         return options.with_env_overrides()
 
     def with_env_overrides(self, environ: dict[str, str] | None = None) -> EngineOptions:
-        """ZIMAGE_COMPILE=0/1, ZIMAGE_ATTENTION=sdpa|cudnn|flash, ZIMAGE_PROMPT_CACHE=N, ZIMAGE_MEMORY_MODE=..."""
+        """ZIMAGE_COMPILE=0/1, ZIMAGE_ATTENTION=sdpa|cudnn|flash, ZIMAGE_PROMPT_CACHE=N,
+        ZIMAGE_MEMORY_MODE=resident|offload_text_encoder, ZIMAGE_FAST_MODE=fp8 (lossy; anything else: exact)."""
         env = os.environ if environ is None else environ
         changes: dict[str, Any] = {}
         if "ZIMAGE_COMPILE" in env:
@@ -120,6 +124,8 @@ class EngineOptions:
             changes["attention"] = env["ZIMAGE_ATTENTION"]
         if env.get("ZIMAGE_PROMPT_CACHE", "").isdigit():
             changes["prompt_cache_size"] = int(env["ZIMAGE_PROMPT_CACHE"])
+        if "ZIMAGE_FAST_MODE" in env:
+            changes["fp8"] = env["ZIMAGE_FAST_MODE"].strip().lower() == "fp8"
         if env.get("ZIMAGE_MEMORY_MODE") in ("resident", "offload_text_encoder"):
             changes["memory_mode"] = env["ZIMAGE_MEMORY_MODE"]
         return replace(self, **changes) if changes else self
@@ -525,13 +531,18 @@ def apply_transformer_options(pipeline: ZImagePipeline, options: EngineOptions) 
     applied["real_rope"] = isinstance(transformer.rope_embedder, RealRopeEmbedder)
     if options.fuse_projections:
         applied["fused_attention_modules"] = fuse_projections(transformer)
+    if options.fp8:
+        if transformer.device.type == "cuda" and torch.cuda.get_device_capability(transformer.device) >= (8, 9):
+            applied["fp8_linears"] = use_fp8(transformer)
+        else:
+            log.warning("fast mode (FP8) needs a CUDA card of compute capability 8.9 or newer; running exact mode")
     if options.compile_transformer:
-        import torch._dynamo
+        from torch import _dynamo
 
         # Prompt lengths and image sizes vary; let shapes go dynamic instead of running out of recompiles.
-        torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
-        if hasattr(torch._dynamo.config, "recompile_limit"):
-            torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 64)
+        _dynamo.config.cache_size_limit = max(_dynamo.config.cache_size_limit, 64)
+        if hasattr(_dynamo.config, "recompile_limit"):
+            _dynamo.config.recompile_limit = max(_dynamo.config.recompile_limit, 64)
         transformer.compile_repeated_blocks(fullgraph=True)
         applied["compiled"] = "repeated blocks, fullgraph"
     return applied
