@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 
+import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type Page } from "@playwright/test";
 
 export { expect };
@@ -22,11 +23,21 @@ const SHOTS = process.env.UPDATE_SCREENSHOTS
   ? path.resolve(__dirname, "../../docs/screenshots")
   : path.resolve(__dirname, "../../test-results/screenshots");
 
-/** The page at desktop width and at 375 px (a phone), saved as PNG. */
+/** No serious or critical WCAG 2 A/AA problem that axe can find on the page as it is now. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+  expect(serious, `accessibility problems on ${name}`).toEqual([]);
+}
+
+/** The page at desktop width and at 375 px (a phone), saved as PNG, after an accessibility check. */
 export async function snap(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   const desktop = page.viewportSize() ?? { width: 1280, height: 800 };
   await page.waitForLoadState("networkidle").catch(() => undefined);
+  await expectAccessible(page, name);
   await page.screenshot({ path: path.join(SHOTS, `${name}-desktop.png`) });
   await page.setViewportSize({ width: 375, height: 812 });
   await page.waitForTimeout(300);
