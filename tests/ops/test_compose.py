@@ -1,7 +1,8 @@
 """The compose files: valid against the Compose Specification, wired the way ARCHITECTURE says, safe in production.
 
 No Docker engine runs here, so the files are checked, not run: schema, ports, URLs, health checks,
-dependencies, images, secrets, and the Dockerfiles they build.
+dependencies, images, secrets, and the Dockerfiles they build, read with each service's build arguments
+the way BuildKit reads them (tests/ops/dockerfile.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+
+from tests.ops import dockerfile
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV, PROD = ROOT / "docker-compose.yml", ROOT / "docker-compose.prod.yml"
@@ -34,7 +37,12 @@ PYTHON_IMAGES = {
     "gallery-service": ("zimage-gallery", "zimage_gallery"),
     "ml-worker": ("zimage-worker", "zimage_worker"),
 }
+# the FastAPI services: one Dockerfile for all four, told apart by build arguments
+SERVICE_DOCKERFILE = "deploy/docker/service.Dockerfile"
+HTTP_SERVICES = ("api-gateway", "auth-service", "image-service", "gallery-service")
 DATA_STORES = ("postgres", "redis", "minio")
+WORKSPACE = re.search(r"^members = \[(.*?)\]", (ROOT / "pyproject.toml").read_text(), flags=re.M | re.S)
+WORKSPACE_MEMBERS = re.findall(r'"([^"]+)"', WORKSPACE.group(1)) if WORKSPACE else []
 
 
 class ComposeLoader(yaml.SafeLoader):
@@ -63,6 +71,99 @@ def validator() -> jsonschema.Draft7Validator:
 
 def services(path: Path) -> dict[str, Any]:
     return dict(load(path)["services"])
+
+
+def build_args(build: dict[str, Any]) -> dict[str, str]:
+    """Compose's `build.args`, as a mapping or as a list of NAME=value."""
+    args = build.get("args") or {}
+    if isinstance(args, list):
+        args = dict(str(a).split("=", 1) for a in args)
+    return {str(k): str(v) for k, v in args.items()}
+
+
+def image_of(build: dict[str, Any]) -> dockerfile.Image:
+    """The Dockerfile a compose service builds, read with that service's build arguments."""
+    return dockerfile.render(ROOT / build["dockerfile"], build_args(build))
+
+
+def image_problems(name: str, build: dict[str, Any]) -> list[str]:
+    """Everything wrong with the image compose service `name` builds (PYTHON_IMAGES), as sentences."""
+    package, module = PYTHON_IMAGES[name]
+    if build.get("context") != ".":
+        return [f"{name}: build context {build.get('context')!r}, not the repository root"]
+    if not (ROOT / build["dockerfile"]).is_file():
+        return [f"{name}: {build['dockerfile']} missing"]
+    try:
+        image = image_of(build)
+        files = image.files_from_context(ROOT)
+        for stage in image.stages:
+            image.files_from_context(ROOT, stage)
+    except dockerfile.BuildError as error:
+        return [f"{name}: docker build would stop: {error}"]
+    problems: list[str] = []
+    given, declared = set(build_args(build)), image.declared_args()
+    if given - set(declared):
+        problems.append(f"{name}: build args the Dockerfile never declares: {sorted(given - set(declared))}")
+    if missing_args := sorted({arg for arg, has_value in declared.items() if not has_value} - given):
+        problems.append(f"{name}: build args missing: {missing_args}")
+
+    # the build stage: locked third-party dependencies first, in a layer that only the lock and the
+    # pyproject files invalidate, then the workspace sources, then the package itself
+    build_stage = image.stage("build")
+    steps = build_stage.instructions
+    deps = [n for n, i in enumerate(steps) if i.keyword == "RUN"
+            and re.search(rf"uv sync --no-dev --no-install-workspace --package {package}(\s|$)", i.expanded)]
+    full = [n for n, i in enumerate(steps) if i.keyword == "RUN"
+            and re.search(rf"uv sync --no-dev --package {package}(\s|$)", i.expanded)]
+    if not deps or not full or deps[0] > full[0]:
+        return [*problems, f"{name}: not `uv sync --no-dev --no-install-workspace --package {package}` "
+                           f"then `uv sync --no-dev --package {package}`: {image.run_commands(build_stage)}"]
+    before = [w for i in image.context_copies(build_stage) if steps.index(i) < deps[0] for w in i.words[:-1]]
+    if not before or any(not w.endswith(("pyproject.toml", "uv.lock")) for w in before):
+        problems.append(f"{name}: the dependency layer depends on more than uv.lock and pyproject files: {before}")
+    sources = [w.rstrip("/") for i in image.context_copies(build_stage) for w in i.words[:-1]
+               if re.fullmatch(r"services/[^/]+/src/?", w) and deps[0] < steps.index(i) < full[0]]
+    if sources != [f"services/{name}/src"]:
+        return [*problems, f"{name}: the build stage copies the sources {sources}, not services/{name}/src"]
+    member = ROOT / "services" / name / "pyproject.toml"
+    if f'name = "{package}"' not in member.read_text():
+        problems.append(f"{name}: {member.relative_to(ROOT)} is not the package {package}")
+
+    # the image that runs
+    if not (image.user() or "").startswith("10001"):
+        problems.append(f"{name}: runs as {image.user()!r}, not 10001")
+    cmd, check = image.cmd(), image.healthcheck()
+    if check is None:
+        problems.append(f"{name}: no HEALTHCHECK")
+    if module not in " ".join(cmd):
+        problems.append(f"{name}: the command does not run {module}: {cmd}")
+    if name in HTTP_SERVICES:
+        factory = f"{module}.main:create_app"
+        port = str(PORTS[name])
+        expected = ["uvicorn", "--factory", factory, "--host", "0.0.0.0", "--port", port,
+                    "--no-proxy-headers", "--no-server-header", "--timeout-graceful-shutdown", "20"]
+        if cmd != expected:
+            problems.append(f"{name}: runs {cmd}, not {expected}")
+        if image.exposed() != [port]:
+            problems.append(f"{name}: EXPOSE {image.exposed()}, not {port}")
+        if check and f"http://127.0.0.1:{port}/ready" not in check:
+            problems.append(f"{name}: the health check asks {check}, not /ready on {port}")
+        main = f"/app/services/{name}/src/{module}/main.py"
+        from_build = any(i.flags.get("from") == "build" and i.words[0] == f"/app/services/{name}/src"
+                         for i in image.final.find("COPY"))
+        if main not in files and not from_build:
+            problems.append(f"{name}: {main} (where the virtual environment links it) is not in the image")
+        if not re.search(r"^def create_app\(", (ROOT / "services" / name / "src" / module / "main.py").read_text(),
+                         flags=re.M):
+            problems.append(f"{name}: {factory} does not exist")
+    migrations = ROOT / "services" / name / "migrations"
+    if migrations.is_dir():
+        wanted = {f"/app/{f.relative_to(ROOT).as_posix()}" for f in migrations.rglob("*.py")}
+        if missing_files := sorted(wanted - set(files)):
+            problems.append(f"{name}: migrations not in the image: {missing_files[:3]}")
+    if tests := [f for f in files if "/tests/" in f]:
+        problems.append(f"{name}: tests in the image: {tests[:3]}")
+    return problems
 
 
 def published(service: dict[str, Any]) -> list[tuple[str, int]]:
@@ -99,10 +200,11 @@ def test_services_listen_where_architecture_says() -> None:
     for name in ("auth-service", "image-service", "gallery-service"):
         key = name.split("-")[0].upper() + "_SERVICE_URL"
         assert env[key] == f"http://{name}:{PORTS[name]}"
-    for name in PYTHON_IMAGES:
-        if name != "ml-worker":
-            dockerfile = (ROOT / dev[name]["build"]["dockerfile"]).read_text()
-            assert f"EXPOSE {PORTS[name]}" in dockerfile and f'"--port", "{PORTS[name]}"' in dockerfile
+    for name in HTTP_SERVICES:
+        image = image_of(dev[name]["build"])
+        assert image.exposed() == [str(PORTS[name])], f"{name}'s image exposes {image.exposed()}"
+        cmd = image.cmd()
+        assert cmd[cmd.index("--port") + 1] == str(PORTS[name]), f"{name} listens elsewhere: {cmd}"
 
 
 def test_data_stores_publish_only_on_loopback_in_development() -> None:
@@ -159,9 +261,8 @@ def test_dependencies_wait_for_health_and_migrations() -> None:
             for dep, rule in (deps.items() if isinstance(deps, dict) else []):
                 if rule.get("condition") == "service_healthy":
                     target = svcs[dep]
-                    dockerfile = target.get("build", {}).get("dockerfile")
                     has_check = "healthcheck" in target or bool(
-                        dockerfile and re.search(r"^HEALTHCHECK (?!NONE)", (ROOT / dockerfile).read_text(), re.M)
+                        "build" in target and image_of(target["build"]).healthcheck() is not None
                     )
                     assert has_check, f"{name} waits for {dep} to be healthy, but {dep} has no health check"
 
@@ -194,21 +295,9 @@ def test_optional_web_apps_stay_out_of_a_plain_up() -> None:
 
 @pytest.mark.parametrize("service", sorted(PYTHON_IMAGES))
 def test_every_python_image_builds_its_own_package(service: str) -> None:
-    package, module = PYTHON_IMAGES[service]
+    package, _ = PYTHON_IMAGES[service]
     for path in (DEV, PROD):
-        build = services(path)[service]["build"]
-        assert build["context"] == "."
-        dockerfile = ROOT / build["dockerfile"]
-        assert dockerfile.is_file(), f"{dockerfile} missing"
-    text = dockerfile.read_text()
-    assert f"uv sync --no-dev --package {package}" in text
-    assert re.search(r"^USER 10001", text, flags=re.MULTILINE), "runs as root"
-    assert re.search(r"^HEALTHCHECK ", text, flags=re.MULTILINE)
-    assert module in text
-    member = ROOT / build["dockerfile"].rsplit("/", 1)[0] / "pyproject.toml"
-    assert f'name = "{package}"' in member.read_text()
-    if (member.parent / "migrations").is_dir():
-        assert f"COPY {member.parent.relative_to(ROOT)}/migrations" in text, "migrations not in the image"
+        assert image_problems(service, services(path)[service]["build"]) == [], path.name
     # what `uv sync --package` installs: torch only in the worker
     exported = subprocess.run(
         ["uv", "export", "--frozen", "--no-dev", "--no-hashes", "--package", package],
@@ -216,6 +305,113 @@ def test_every_python_image_builds_its_own_package(service: str) -> None:
     ).stdout
     has_torch = re.search(r"^torch==", exported, flags=re.MULTILINE) is not None
     assert has_torch == (package == "zimage-worker")
+
+
+def test_the_four_services_build_one_dockerfile() -> None:
+    for path in (DEV, PROD):
+        svcs = services(path)
+        assert {svcs[name]["build"]["dockerfile"] for name in HTTP_SERVICES} == {SERVICE_DOCKERFILE}, path.name
+        for name in HTTP_SERVICES:  # the image's ENV sets them from the build args; compose must not move them
+            env = svcs[name].get("environment") or {}
+            assert not {"PORT", "APP_FACTORY"} & set(env), f"{path.name} {name} overrides PORT/APP_FACTORY"
+    for name in HTTP_SERVICES:
+        assert services(DEV)[name]["build"] == services(PROD)[name]["build"], f"{name}: dev and prod images differ"
+        assert not (ROOT / "services" / name / "Dockerfile").exists(), f"{name} has a Dockerfile of its own again"
+
+
+OTHER = {name: HTTP_SERVICES[(n + 1) % len(HTTP_SERVICES)] for n, name in enumerate(HTTP_SERVICES)}
+
+
+@pytest.mark.parametrize("arg", ["SERVICE_DIR", "PACKAGE", "APP_FACTORY", "PORT"])
+def test_a_wrong_or_missing_build_argument_is_caught(arg: str) -> None:
+    """image_problems is the guard: another service's value, or none at all, must not pass it."""
+    svcs = services(DEV)
+    for name in HTTP_SERVICES:
+        wrong = copy.deepcopy(svcs[name]["build"])
+        wrong["args"][arg] = build_args(svcs[OTHER[name]]["build"])[arg]
+        assert image_problems(name, wrong), f"{name} with {OTHER[name]}'s {arg} passes"
+        del wrong["args"][arg]
+        assert any("would stop" in p for p in image_problems(name, wrong)), f"{name} without {arg} builds"
+
+
+def test_every_copy_from_the_build_context_finds_its_files() -> None:
+    """COPY of a path that is missing (or wholly in .dockerignore) stops the build: e.g. migrations/ for the gateway.
+    Every image built from the repository root; the web apps (profile `web`) build in their own folders."""
+    for path in (DEV, PROD):
+        for service in services(path).values():
+            if service.get("build", {}).get("context") == ".":
+                image = image_of(service["build"])
+                for stage in image.stages:
+                    image.files_from_context(ROOT, stage)  # raises BuildError
+
+
+def test_every_image_copies_the_whole_workspace_before_uv_sync() -> None:
+    """uv reads the workspace from every member's pyproject.toml: a member added later must reach every image."""
+    assert len(WORKSPACE_MEMBERS) >= 6
+    for path in (DEV, PROD):
+        for name, service in services(path).items():
+            if service.get("build", {}).get("context") != ".":
+                continue
+            image = image_of(service["build"])
+            for stage in image.stages:
+                syncs = [n for n, i in enumerate(stage.instructions) if i.keyword == "RUN" and "uv sync" in i.expanded]
+                if syncs:
+                    copied = {w for i in image.context_copies(stage) if stage.instructions.index(i) < syncs[0]
+                              for w in i.words[:-1]}
+                    missing = [m for m in WORKSPACE_MEMBERS if f"{m}/pyproject.toml" not in copied]
+                    assert not missing, f"{path.name} {name}: uv sync before {missing} are copied"
+
+
+def test_the_dockerfile_model_scopes_and_expands_like_buildkit(tmp_path: Path) -> None:
+    """The reader the image checks rely on: ARG scope, ENV over ARG, build-time vs run-time expansion."""
+    path = tmp_path / "Dockerfile"
+    path.write_text(
+        "ARG BASE=python:3.11-slim\nARG GLOBAL=g\nARG UNUSED\n"
+        "FROM ${BASE} AS one\nENV FROM_ONE=1\n"
+        "FROM one AS two\nARG GLOBAL\nARG LOCAL=l\nARG GIVEN\n"
+        "RUN echo $GLOBAL $LOCAL $GIVEN '$LOCAL' $FROM_ONE \\\n # a comment in a continuation\n && true\n"
+        "ENV GIVEN=env LATER=${LOCAL}\nEXPOSE ${GIVEN}\n"
+        'CMD ["sh", "-c", "exec run $GIVEN $LOCAL"]\n'
+        "HEALTHCHECK --interval=5s CMD check $LATER\n"
+    )
+    image = dockerfile.render(path, {"GIVEN": "given", "NOT_DECLARED": "x"})
+    assert [s.base for s in image.stages] == ["python:3.11-slim", "one"]
+    assert image.run_commands() == ["echo g l given '$LOCAL' 1  && true"]
+    assert image.exposed() == ["env"]  # ENV wins over the ARG of the same name
+    assert image.cmd() == ["run", "env"]  # the ARG LOCAL is gone when the container runs
+    assert image.healthcheck() == ["check", "l"]
+    assert image.declared_args() == {"BASE": True, "GLOBAL": True, "UNUSED": False, "LOCAL": True, "GIVEN": False}
+    path.write_text('ARG A=a\nFROM x\nENV B=${A}\nCMD ["run", "$B"]\n')
+    assert dockerfile.render(path).final.env == {"B": ""}  # a global ARG is not seen unless declared again
+    assert dockerfile.render(path).cmd() == ["run", "$B"]  # exec form: nothing expands it
+    path.write_text("FROM x\nARG A\nENV B=${A:?}\n")
+    with pytest.raises(dockerfile.BuildError):
+        dockerfile.render(path)
+    assert dockerfile.render(path, {"A": "a"}).final.env == {"B": "a"}
+
+
+def test_the_dockerignore_model_matches_like_docker(tmp_path: Path) -> None:
+    (tmp_path / ".dockerignore").write_text(
+        "**/__pycache__\n.env\n.env.*\n!.env.example\nservices/*/tests\n/data\n"
+    )
+    ignore = dockerfile.DockerIgnore.read(tmp_path)
+    for path in ("__pycache__", "a/b/__pycache__/c.pyc", ".env", ".env.local", "services/x/tests/t.py", "data/k"):
+        assert ignore.excluded(path), path
+    for path in (".env.example", "services/x/src/tests.py", "services/x/y/tests/t.py", "a/data/k", "a/.env"):
+        assert not ignore.excluded(path), path
+
+
+def test_the_service_images_hold_their_migrations_and_no_tests() -> None:
+    ignore = dockerfile.DockerIgnore.read(ROOT)
+    for name in HTTP_SERVICES:
+        migrations = ROOT / "services" / name / "migrations"
+        files = image_of(services(PROD)[name]["build"]).files_from_context(ROOT)
+        in_image = {f for f in files if f.startswith(f"/app/services/{name}/migrations/")}
+        expected = {f"/app/{f.relative_to(ROOT).as_posix()}" for f in migrations.rglob("*") if f.is_file()
+                    and not ignore.excluded(f.relative_to(ROOT).as_posix())} if migrations.is_dir() else set()
+        assert in_image == expected, name
+        assert (name == "api-gateway") == (not expected), f"{name}: migrations where ARCHITECTURE has none, or none"
+        assert not [f for f in files if f.startswith(f"/app/services/{name}/tests")], f"{name}: tests in the image"
 
 
 def test_the_worker_image_matches_the_locked_cuda() -> None:
