@@ -32,9 +32,12 @@ def celery_config(broker_url: str, data_dir: Path, *, soft_time_limit: int, hard
     if broker_url.startswith("filesystem://"):
         folder = (data_dir / "queue").resolve()
         (folder / "messages").mkdir(parents=True, exist_ok=True)
+        (folder / "control").mkdir(parents=True, exist_ok=True)
         transport = {
             "data_folder_in": str(folder / "messages"),
             "data_folder_out": str(folder / "messages"),
+            # broadcast (remote control, Flower) state; kombu's default is ./control in the working directory
+            "control_folder": str(folder / "control"),
             "store_processed": False,
             "polling_interval": 0.1,
         }
