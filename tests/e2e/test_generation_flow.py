@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,3 +152,44 @@ def test_openai_client_through_the_gateway(stack: Stack) -> None:
 
 def _absolute(stack: Stack, url: str) -> str:
     return url if url.startswith("http") else f"http://127.0.0.1:{stack.base}{url}"
+
+
+def test_template_generation_lands_in_the_gallery(stack: Stack) -> None:
+    """A built-in template is expanded by gallery-service at submit; the finished image is handed to the gallery."""
+    with httpx.Client(timeout=60) as client:
+        headers = stack.user(client)
+        templates = client.get(f"{stack.api}/templates", headers=headers, params={"scope": "builtin"}).json()["items"]
+        template = templates[0]
+        required = [v["name"] for v in template["variables"] if v["required"] and not v.get("default")]
+        r = client.post(f"{stack.api}/generate", headers=headers, json={"template_id": template["id"]})
+        if required:  # missing variables are named, nothing is queued
+            assert r.status_code == 422, r.text
+            assert all(name in r.json()["detail"] for name in required)
+        variables = {v["name"]: f"테스트 {v['name']}" for v in template["variables"]}
+        r = client.post(
+            f"{stack.api}/generate",
+            headers=headers,
+            json={"template_id": template["id"], "template_vars": variables, "seed": 3},
+        )
+        assert r.status_code == 202, r.text
+        task = r.json()
+        assert task["template_id"] == template["id"]
+        assert all(value in task["prompt"] for value in variables.values())
+        assert task["preset"] == template["default_preset"]
+        done = stack.wait_task(client, headers, task["id"])
+        assert done["status"] == "completed", done
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            items = client.get(f"{stack.api}/gallery/images", headers=headers).json()["items"]
+            if items:
+                break
+            time.sleep(0.3)
+        assert [i["task_id"] for i in items] == [task["id"]]
+        assert items[0]["template_id"] == template["id"] and items[0]["seed"] == 3
+        found = client.get(
+            f"{stack.api}/gallery/images", headers=headers, params={"q": next(iter(variables.values()))}
+        ).json()["items"]
+        assert [i["id"] for i in found] == [items[0]["id"]]
+        other = stack.user(client)
+        assert client.get(f"{stack.api}/gallery/images", headers=other).json()["items"] == []
