@@ -35,7 +35,7 @@ class Settings(ServiceSettings):
     # `limits` strings ("600/minute", "10/second;100/hour").
     rate_limit_ip: str = "600/minute"
     rate_limit_user: str = "300/minute"
-    rate_limit_auth_ip: str = "30/minute"  # login, register, refresh
+    rate_limit_auth_ip: str = "30/minute"  # login, register
 
     max_body_bytes: int = Field(10 * 1024 * 1024, gt=0)
 

@@ -71,8 +71,10 @@ PUBLIC: tuple[Public, ...] = (
     Public(GET, "/api/v1/objects/"),  # the URL's signature is the credential
 )
 
-# Unauthenticated endpoints that guess or mint credentials: a stricter per-address budget.
-CREDENTIAL_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"})
+# Unauthenticated endpoints that guess passwords or create accounts: a stricter per-address budget.
+# Not /auth/refresh: every page load of every colleague behind one office address refreshes, and a
+# refresh token cannot be guessed (rotation with reuse detection guards it).
+CREDENTIAL_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/register"})
 
 
 @dataclass(frozen=True)
