@@ -6,6 +6,8 @@ RUN := $(UV) run --frozen --no-sync
 DATA_DIR ?= data
 FRONTEND_PORT ?= 3000
 export DATA_DIR
+# Python packages to type-check (services/frontend has a src/ too, with no Python in it)
+PY_PACKAGES := libs/common/src/zimage_common $(wildcard services/*/src/zimage_*)
 
 .PHONY: help bootstrap dev test lint fmt db-migrate db-reset admin download-model logs clean ops-tools \
 	compose-up compose-prod compose-down compose-logs compose-ps secrets backup restore check-health reconcile gpu-status
@@ -26,14 +28,14 @@ dev: bootstrap ## Start the whole platform and the web app (http://localhost:300
 
 test: bootstrap ops-tools ## Run every test (needs PostgreSQL and Redis on loopback)
 	@$(RUN) ruff check .
-	@$(RUN) mypy libs/common/src services/*/src
+	@$(RUN) mypy $(PY_PACKAGES)
 	@$(RUN) pytest $(PYTEST_ARGS)
 	@./scripts/test-web.sh
 
 lint: bootstrap ## Ruff and mypy
 	$(RUN) ruff check .
 	$(RUN) ruff format --check . || true
-	$(RUN) mypy libs/common/src services/*/src
+	$(RUN) mypy $(PY_PACKAGES)
 
 fmt: bootstrap ## Format the Python code
 	$(RUN) ruff format .
