@@ -65,7 +65,7 @@ ops-tools: ## Install promtool, amtool and shellcheck for tests/ops when missing
 # ---- Docker Compose (one machine with Docker; PROD=1 for the production file) --------------------------
 compose-up: ## Build and start everything in Docker (development; http://localhost)
 	$(COMPOSE) -f docker-compose.yml up -d --build
-	@echo "API http://localhost/api/v1  Flower http://flower.localhost  Grafana http://grafana.localhost  MinIO http://localhost:9001"
+	@echo "Web app http://localhost  API http://localhost/api/v1  Flower http://flower.localhost  Grafana http://grafana.localhost  MinIO http://localhost:9001"
 
 compose-prod: ## Build and start the production deployment (needs .env and make secrets)
 	@test -f .env || { echo "compose-prod: copy .env.example to .env and fill its secrets (docs/deployment.md)"; exit 2; }

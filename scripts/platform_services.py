@@ -11,7 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONTEND_DIR = ROOT / "services" / "frontend"
-NEXT_BIN = ROOT / "node_modules" / "next" / "dist" / "bin" / "next"
+# Next.js's standalone server (output: "standalone", traced from the workspace root), the one the image runs;
+# scripts/build-frontend.sh puts .next/static beside it
+FRONTEND_SERVER = FRONTEND_DIR / ".next" / "standalone" / "services" / "frontend" / "server.js"
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,8 @@ def bind_host() -> str:
 
 
 def frontend() -> tuple[Service, ...]:
-    """The web app (`next start` of a production build), only where FRONTEND_PORT is set (`make dev` sets
-    3000; the end-to-end browser tests pick a free port) and the build and Node.js exist."""
+    """The web app (the standalone server of a production build), only where FRONTEND_PORT is set (`make dev`
+    sets 3000; the end-to-end browser tests pick a free port) and the build and Node.js exist."""
     port = os.environ.get("FRONTEND_PORT")
     node = shutil.which("node")
     if not port or not node:
@@ -117,10 +119,15 @@ def frontend() -> tuple[Service, ...]:
         Service(
             "frontend",
             None,
-            command=(node, str(NEXT_BIN), "start", str(FRONTEND_DIR), "--port", port, "--hostname", bind_host()),
-            extra_env={"API_ORIGIN": f"http://127.0.0.1:{port_base()}", "NEXT_TELEMETRY_DISABLED": "1"},
+            command=(node, str(FRONTEND_SERVER)),
+            extra_env={
+                "PORT": port,
+                "HOSTNAME": bind_host(),
+                "API_ORIGIN": f"http://127.0.0.1:{port_base()}",
+                "NEXT_TELEMETRY_DISABLED": "1",
+            },
             ready_line="Ready in",
-            requires=(NEXT_BIN, FRONTEND_DIR / ".next" / "BUILD_ID"),
+            requires=(FRONTEND_SERVER, FRONTEND_SERVER.parent / ".next" / "static"),
             public_url=f"http://localhost:{port}",
         ),
     )

@@ -1,7 +1,8 @@
 """A Dockerfile read the way BuildKit reads it, far enough to check our images without a Docker engine.
 
 What is modelled, because the images depend on it:
-- line continuations and comments; stages (`FROM ... AS name`); WORKDIR;
+- line continuations and comments; stages (`FROM ... AS name`); WORKDIR (a stage FROM another stage starts in
+  that stage's);
 - ARG scope: an ARG before the first FROM is seen only by FROM lines unless a stage declares it again;
   a build argument sets only an ARG that is declared; ENV overrides an ARG of the same name, and a stage
   built FROM another stage inherits its ENV, never its ARGs;
@@ -144,6 +145,7 @@ class Stage:
     args: dict[str, str | None] = field(default_factory=dict)  # declared ARGs; None: declared, no value
     env: dict[str, str] = field(default_factory=dict)
     workdir: str = "/"
+    inherited_workdir: str = "/"  # a stage built FROM another stage starts in that stage's WORKDIR
 
     def variables(self) -> dict[str, str]:
         found = {k: v for k, v in self.args.items() if v is not None}
@@ -233,6 +235,13 @@ class Image:
         assert rest.startswith("CMD "), rest
         return self._argv(rest[4:])
 
+    def copies_from(self, source_stage: str, stage: Stage | None = None) -> list[tuple[list[str], str]]:
+        """(sources, absolute destination) of every `COPY --from=source_stage` in the stage (default: the final one)."""
+        stage = stage or self.final
+        workdirs = _workdirs(stage)
+        return [(i.words[:-1], posixpath.normpath(posixpath.join(workdirs[id(i)], i.words[-1])))
+                for i in stage.find("COPY") if i.flags.get("from") == source_stage]
+
     def context_copies(self, stage: Stage | None = None) -> list[Instruction]:
         return [i for s in ([stage] if stage else self.stages) for i in s.find("COPY") + s.find("ADD")
                 if "from" not in i.flags]
@@ -272,7 +281,7 @@ def _walk(path: Path) -> list[Path]:
 
 
 def _workdirs(stage: Stage) -> dict[int, str]:
-    out, current = {}, "/"
+    out, current = {}, stage.inherited_workdir
     for instruction in stage.instructions:
         if instruction.keyword == "WORKDIR":
             current = posixpath.join(current, instruction.expanded)
@@ -314,7 +323,7 @@ def render(path: Path, build_args: dict[str, str] | None = None) -> Image:
             parent = next((s for s in stages if s.name == base), None)
             if parent:
                 stage.env = dict(parent.env)
-                stage.workdir = parent.workdir
+                stage.workdir = stage.inherited_workdir = parent.workdir
             stages.append(stage)
             instruction.expanded, instruction.flags, instruction.words = base, flags, words
             stage.instructions.append(instruction)

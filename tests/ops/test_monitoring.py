@@ -130,7 +130,7 @@ def test_traefik_routes_the_paths_the_architecture_names() -> None:
     assert static["providers"]["file"]["directory"] == "/etc/traefik/dynamic"
 
 
-@pytest.mark.parametrize("script", ["backup.sh", "restore.sh", "health-check.sh", "bootstrap.sh"])
+@pytest.mark.parametrize("script", ["backup.sh", "restore.sh", "health-check.sh", "bootstrap.sh", "build-frontend.sh"])
 def test_shell_scripts_pass_shellcheck(script: str) -> None:
     result = run(tool("shellcheck"), ROOT / "scripts" / script)
     assert result.returncode == 0, result.stdout
