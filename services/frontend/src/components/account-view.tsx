@@ -27,10 +27,12 @@ function ProfileCard() {
   const me = useMe();
   const update = useUpdateMe();
   const [name, setName] = useState("");
+  const [edited, setEdited] = useState(false);
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
-    if (me.data) setName(me.data.display_name);
-  }, [me.data]);
+    // fill the field from the server, but never over what the user already typed
+    if (me.data && !edited) setName(me.data.display_name);
+  }, [me.data, edited]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -53,7 +55,14 @@ function ProfileCard() {
           {me.isError ? <Alert variant="destructive">{describeError(te, me.error)}</Alert> : null}
           {update.isError ? <Alert variant="destructive">{describeError(te, update.error)}</Alert> : null}
           <Field label={t("displayName")} error={error}>
-            <Input value={name} onChange={(e) => setName(e.target.value)} autoComplete="nickname" />
+            <Input
+              value={name}
+              onChange={(e) => {
+                setEdited(true);
+                setName(e.target.value);
+              }}
+              autoComplete="nickname"
+            />
           </Field>
         </CardContent>
         <CardFooter>
