@@ -26,5 +26,9 @@ npm run --silent typecheck
 echo "web tests: Vitest"
 npx --no-install vitest run
 ./scripts/build-frontend.sh
+echo "web tests: the production image copies what the build made"
+UV=$(command -v uv 2>/dev/null || echo "python3 -m uv")
+ZIMAGE_WEB_BUILT=1 $UV run --frozen --no-sync pytest -q -p no:cacheprovider \
+  tests/ops/test_web_image.py -k test_the_standalone_build_holds_what_the_image_copies
 echo "web tests: Playwright (Chromium) against the platform"
 npx --no-install playwright test -c tests/e2e-web/playwright.config.ts
