@@ -51,7 +51,7 @@ def select_engine(
     log.warning(
         "NO Z-IMAGE-TURBO WEIGHTS %sIN THE HUGGING FACE CACHE: falling back to the TINY engine, whose "
         "images are random noise (labelled engine=tiny). %s",
-        where.upper(),
+        f"AT MODEL_PATH={model_path} OR " if model_path else "",  # the path keeps its case
         HOW_TO_GET_WEIGHTS,
     )
     return TinyEngine(cache_dir=cache_dir, device=device)
