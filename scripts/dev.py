@@ -210,8 +210,12 @@ class Supervisor:
             self.say(line)
 
     async def stop_all(self) -> None:
+        # SIGTERM to each leader only: Celery stops its own pool (signalling the group would kill the pool
+        # first and make Celery start a replacement that loads the model during shutdown)
         for child in self.children:
-            self._signal(child, signal.SIGTERM)
+            if child.process and child.process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    child.process.terminate()
         deadline = time.monotonic() + STOP_GRACE_S
         for child in self.children:
             if child.process and child.process.returncode is None:
