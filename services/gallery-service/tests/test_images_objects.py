@@ -9,8 +9,6 @@ import io
 import time
 import uuid
 import zipfile
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -19,45 +17,9 @@ import pytest
 from PIL import Image, ImageOps
 from zimage_common.sizes import PRESETS_BY_ID, generation_size
 
-from tests.support.databases import create_pg_database, drop_pg_database
-from tests.support.s3 import S3_TEST_ACCESS_KEY, S3_TEST_REGION, S3_TEST_SECRET_KEY, moto_server
+from tests.support.object_store_matrix import data_dir, database_url, gallery_overrides  # noqa: F401 - fixtures
 
 IMAGES = "/api/v1/gallery/images"
-
-
-@pytest.fixture(scope="module", params=["local", "s3"])
-def gallery_overrides(request: pytest.FixtureRequest, backend: str) -> Iterator[dict[str, Any]]:
-    """The object store: the local folder, or a bucket of its own per database backend on moto."""
-    if request.param == "local":
-        yield {}
-        return
-    with moto_server() as endpoint:
-        yield {
-            "s3_endpoint_url": endpoint,
-            "s3_bucket": f"gallery-{backend}-{uuid.uuid4().hex[:12]}",
-            "s3_region": S3_TEST_REGION,
-            "s3_access_key": S3_TEST_ACCESS_KEY,
-            "s3_secret_key": S3_TEST_SECRET_KEY,
-        }
-
-
-@pytest.fixture(scope="module")
-def database_url(backend: str, gallery_overrides: dict[str, Any]) -> Iterator[str | None]:
-    """A database per backend and object store: records must match the store they were seeded in."""
-    if backend == "sqlite":
-        yield None
-        return
-    url = create_pg_database()
-    yield url
-    drop_pg_database(url)
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory, backend: str, gallery_overrides: dict[str, Any]) -> Path:
-    store = "s3" if gallery_overrides else "local"
-    path = tmp_path_factory.mktemp(f"gallery-{backend}-{store}") / "data"
-    path.mkdir()
-    return path
 
 
 async def export(gallery: Any, user: Any, image_id: str, **params: Any) -> httpx.Response:
@@ -74,8 +36,15 @@ async def test_export_has_the_exact_pixels_and_is_cached(gallery: Any, seed: Any
     user = await gallery.user()
     target = PRESETS_BY_ID[preset]
     gen_w, gen_h = generation_size(target.width, target.height)
-    record = await seed.image(user, prompt="서울 야경, Neon night!", preset=preset, width=target.width,
-                              height=target.height, generation_width=gen_w, generation_height=gen_h)
+    record = await seed.image(
+        user,
+        prompt="서울 야경, Neon night!",
+        preset=preset,
+        width=target.width,
+        height=target.height,
+        generation_width=gen_w,
+        generation_height=gen_h,
+    )
     original = await seed.put_objects(record, gen_w, gen_h)
 
     first = await export(gallery, user, record["id"], preset=preset, format=fmt, quality=85, delivery="attachment")
@@ -84,7 +53,7 @@ async def test_export_has_the_exact_pixels_and_is_cached(gallery: Any, seed: Any
     ext = {"png": "png", "jpeg": "jpg", "webp": "webp"}[fmt]
     name = f"서울-야경-neon-night_{preset}_{target.width}x{target.height}.{ext}"
     disposition = first.headers["content-disposition"]
-    assert disposition.startswith("attachment; filename=\"")
+    assert disposition.startswith('attachment; filename="')
     assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == name
     assert disposition.encode("ascii")  # the header itself stays ASCII
     assert first.headers["content-type"] == {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}[fmt]
@@ -93,8 +62,11 @@ async def test_export_has_the_exact_pixels_and_is_cached(gallery: Any, seed: Any
     assert rendered.size == (target.width, target.height)
     assert rendered.format == {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}[fmt]
     if fmt == "png":  # lossless: exactly the centre-crop + Lanczos of the original
-        expected = ImageOps.fit(Image.open(io.BytesIO(original)).convert("RGB"), (target.width, target.height),
-                                method=Image.Resampling.LANCZOS)
+        expected = ImageOps.fit(
+            Image.open(io.BytesIO(original)).convert("RGB"),
+            (target.width, target.height),
+            method=Image.Resampling.LANCZOS,
+        )
         assert rendered.convert("RGB").tobytes() == expected.tobytes()
 
     key = f"{record['png_key'].removesuffix('.png')}.export.{preset}.{100 if fmt == 'png' else 85}.{ext}"
@@ -127,8 +99,13 @@ async def test_export_refusals(gallery: Any, seed: Any) -> None:
     user = await gallery.user()
     record = await seed.image(user)
     image = f"{IMAGES}/{record['id']}/export"
-    for params in ({}, {"preset": "poster_a0"}, {"preset": "instagram_square", "format": "gif"},
-                   {"preset": "instagram_square", "quality": 0}, {"preset": "instagram_square", "delivery": "x"}):
+    for params in (
+        {},
+        {"preset": "poster_a0"},
+        {"preset": "instagram_square", "format": "gif"},
+        {"preset": "instagram_square", "quality": 0},
+        {"preset": "instagram_square", "delivery": "x"},
+    ):
         resp = await gallery.call("GET", image, user, params=params)
         assert resp.status_code == 422, (params, resp.text)
     missing = await seed.image(user, with_objects=False)
@@ -167,8 +144,9 @@ async def test_zip_streams_exactly_the_selected_own_images(gallery: Any, seed: A
     theirs = await seed.image(other, prompt="secret")
 
     chunks = []
-    async with gallery.http.stream("POST", f"{gallery.url}{IMAGES}/zip", headers=user.headers,
-                                   json={"ids": [a["id"], c["id"], a["id"]]}) as resp:
+    async with gallery.http.stream(
+        "POST", f"{gallery.url}{IMAGES}/zip", headers=user.headers, json={"ids": [a["id"], c["id"], a["id"]]}
+    ) as resp:
         assert resp.status_code == 200
         assert resp.headers["content-type"] == "application/zip"
         assert "content-length" not in resp.headers  # sent as it is written, not built first

@@ -10,9 +10,8 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,46 +19,10 @@ from zimage_common.db import Database
 from zimage_gallery.reconciler.periodic import PeriodicReconciler
 from zimage_gallery.reconciler.service import reconcile
 
-from tests.support.databases import create_pg_database, drop_pg_database
-from tests.support.s3 import S3_TEST_ACCESS_KEY, S3_TEST_REGION, S3_TEST_SECRET_KEY, moto_server
+from tests.support.object_store_matrix import data_dir, database_url, gallery_overrides  # noqa: F401 - fixtures
 
 GRACE = timedelta(seconds=2)
 IMAGES = "/api/v1/gallery/images"
-
-
-@pytest.fixture(scope="module", params=["local", "s3"])
-def gallery_overrides(request: pytest.FixtureRequest, backend: str) -> Iterator[dict[str, Any]]:
-    """The object store: the local folder, or a bucket of its own per database backend on moto."""
-    if request.param == "local":
-        yield {}
-        return
-    with moto_server() as endpoint:
-        yield {
-            "s3_endpoint_url": endpoint,
-            "s3_bucket": f"reconcile-{backend}-{uuid.uuid4().hex[:12]}",
-            "s3_region": S3_TEST_REGION,
-            "s3_access_key": S3_TEST_ACCESS_KEY,
-            "s3_secret_key": S3_TEST_SECRET_KEY,
-        }
-
-
-@pytest.fixture(scope="module")
-def database_url(backend: str, gallery_overrides: dict[str, Any]) -> Iterator[str | None]:
-    """A database per backend and object store: records must match the store they were seeded in."""
-    if backend == "sqlite":
-        yield None
-        return
-    url = create_pg_database()
-    yield url
-    drop_pg_database(url)
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory, backend: str, gallery_overrides: dict[str, Any]) -> Path:
-    store = "s3" if gallery_overrides else "local"
-    path = tmp_path_factory.mktemp(f"gallery-{backend}-{store}") / "data"
-    path.mkdir()
-    return path
 
 
 @pytest.fixture
@@ -90,8 +53,9 @@ async def test_removes_old_orphans_and_spares_live_objects(gallery: Any, seed: A
     user = await gallery.user()
     live_records = await seed.images(user, 5)  # 10 live objects: a PNG and a thumbnail each
     live = [k for r in live_records for k in (r["png_key"], r["thumb_key"])]
-    resp = await gallery.call("GET", f"{IMAGES}/{live_records[0]['id']}/export", user,
-                              params={"preset": "kakao_feed", "format": "webp"})
+    resp = await gallery.call(
+        "GET", f"{IMAGES}/{live_records[0]['id']}/export", user, params={"preset": "kakao_feed", "format": "webp"}
+    )
     assert resp.status_code == 307
     export_key = f"{live_records[0]['png_key'].removesuffix('.png')}.export.kakao_feed.90.webp"
     live.append(export_key)
@@ -157,7 +121,11 @@ async def test_cli(gallery: Any, seed: Any) -> None:
 
     def run(*extra: str) -> dict[str, str]:
         done = subprocess.run(
-            [*command, *extra], env=_cli_env(gallery.settings), capture_output=True, text=True, timeout=120,
+            [*command, *extra],
+            env=_cli_env(gallery.settings),
+            capture_output=True,
+            text=True,
+            timeout=120,
             check=False,
         )
         assert done.returncode == 0, done.stderr
@@ -172,8 +140,12 @@ async def test_cli(gallery: Any, seed: Any) -> None:
     assert all(await exists(seed, [live["png_key"], live["thumb_key"]]))
 
     bad = subprocess.run(  # noqa: ASYNC221 - a short CLI run; nothing else needs this loop meanwhile
-        [*command[:3], "--grace-hours", "-1"], env=_cli_env(gallery.settings), capture_output=True, text=True,
-        timeout=60, check=False,
+        [*command[:3], "--grace-hours", "-1"],
+        env=_cli_env(gallery.settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert bad.returncode == 2 and "must not be negative" in bad.stderr
 
