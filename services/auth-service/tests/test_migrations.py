@@ -9,14 +9,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
+from zimage_auth.audit import models as _audit_models  # noqa: F401 - registers the table
 from zimage_auth.config import Settings
 from zimage_auth.database import Base, migration_target
+from zimage_auth.password_resets import models as _password_resets_models  # noqa: F401 - registers the table
 from zimage_auth.sessions import models as _sessions_models  # noqa: F401 - registers the table
 from zimage_auth.users import models as _users_models  # noqa: F401 - registers the table
 from zimage_common.db import Database
 from zimage_common.migrations import downgrade, upgrade
 
-APP_TABLES = {"users", "refresh_tokens"}
+APP_TABLES = {"users", "refresh_tokens", "audit_log", "password_resets"}
 
 
 def _inspect(settings: Settings, version_table: str) -> tuple[set[str], list[Any]]:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, Request
+from pydantic import AfterValidator
 from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -40,6 +41,15 @@ def utcnow() -> datetime:
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def as_utc(value: datetime) -> datetime:
+    """An instant from outside (a query parameter): one without a zone is read as UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Times that requests pass in (`from`, `to`): ISO 8601, a missing zone meaning UTC.
+UTCInstant = Annotated[datetime, AfterValidator(as_utc)]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

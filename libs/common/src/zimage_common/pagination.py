@@ -28,3 +28,20 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         return created_at, uuid.UUID(row_id)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidCursor("cursor is not one this API returned") from exc
+
+
+def encode_offset_cursor(offset: int) -> str:
+    """For lists sorted by any column (admin tables): the position as a row count."""
+    return base64.urlsafe_b64encode(f"offset|{offset}".encode()).decode().rstrip("=")
+
+
+def decode_offset_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, value = raw.split("|", 1)
+        offset = int(value)
+        if kind != "offset" or offset < 0:
+            raise ValueError(raw)
+        return offset
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursor("cursor is not one this API returned") from exc

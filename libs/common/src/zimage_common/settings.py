@@ -145,6 +145,17 @@ class ServiceSettings(BaseSettings):
         return self
 
 
+class ApiServiceSettings(ServiceSettings):
+    """An HTTP service behind the api-gateway: it believes `X-Forwarded-For` only from these peers.
+
+    `<PREFIX>_TRUSTED_PROXIES` (a JSON list; default the loopback addresses where the embedded gateway runs)
+    must hold the gateway's address, the hop that forwards the client address. Run uvicorn with
+    `--no-proxy-headers`, so these rules, not uvicorn's, judge the header.
+    """
+
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+
+
 def _env_name(settings: BaseSettings, field_name: str) -> str:
     field = type(settings).model_fields[field_name]
     alias = field.validation_alias

@@ -52,6 +52,7 @@ PREFIXES: tuple[Prefix, ...] = (
     Prefix("/api/v1/usage", IMAGE),
     Prefix("/api/v1/admin/stats", IMAGE),
     Prefix("/api/v1/admin/system", IMAGE),
+    Prefix("/api/v1/admin/quotas", IMAGE),
     Prefix("/api/v1/objects/", IMAGE),
     Prefix("/api/v1/gallery/", GALLERY),
     Prefix("/api/v1/templates", GALLERY),
@@ -66,15 +67,17 @@ PUBLIC: tuple[Public, ...] = (
     Public(POST, "/api/v1/auth/login"),
     Public(POST, "/api/v1/auth/refresh"),
     Public(POST, "/api/v1/auth/logout"),
+    Public(POST, "/api/v1/auth/password-reset"),  # the one-time token in the body is the credential
     Public(GET, "/api/v1/.well-known/"),
     Public(GET, "/api/v1/size-presets/"),
     Public(GET, "/api/v1/objects/"),  # the URL's signature is the credential
 )
 
-# Unauthenticated endpoints that guess passwords or create accounts: a stricter per-address budget.
+# Unauthenticated endpoints that guess passwords, create accounts or hash a new password: a stricter
+# per-address budget.
 # Not /auth/refresh: every page load of every colleague behind one office address refreshes, and a
 # refresh token cannot be guessed (rotation with reuse detection guards it).
-CREDENTIAL_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/register"})
+CREDENTIAL_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/password-reset"})
 
 
 @dataclass(frozen=True)

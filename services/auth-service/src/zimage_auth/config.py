@@ -1,9 +1,7 @@
 """auth-service settings: AUTH_-prefixed fields on top of the shared ServiceSettings.
 
-Client addresses for login throttling come from `AUTH_TRUSTED_PROXIES` (a JSON list, default the
-loopback addresses where the embedded gateway runs): it must hold the api-gateway's address, because
-the gateway is the hop that forwards `X-Forwarded-For`. Any other peer's `X-Forwarded-For` is ignored.
-Run uvicorn with `--no-proxy-headers`, so these rules, not uvicorn's, judge `X-Forwarded-For`.
+Client addresses for login throttling and the audit log come from `AUTH_TRUSTED_PROXIES` (see
+`ApiServiceSettings`): any peer's `X-Forwarded-For` but the api-gateway's is ignored.
 """
 
 from __future__ import annotations
@@ -16,19 +14,17 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from limits import parse
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
-from zimage_common.settings import ServiceSettings
+from zimage_common.settings import ApiServiceSettings
 from zimage_common.tokens import LEEWAY_SECONDS
 
 PRIVATE_KEY_ENV = "AUTH_JWT_PRIVATE_KEY"
 PRIVATE_KEY_FILE_ENV = "AUTH_JWT_PRIVATE_KEY_FILE"
 
 
-class Settings(ServiceSettings):
+class Settings(ApiServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_")
     service_name: ClassVar[str] = "auth"
 
-    # The api-gateway's addresses: only their X-Forwarded-For is believed.
-    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     access_token_ttl_minutes: int = Field(15, ge=5, le=30)
     refresh_token_ttl_days: int = Field(7, ge=1)
     # A refresh family (one sign-in) ends this long after login, however often it is rotated.
@@ -42,6 +38,10 @@ class Settings(ServiceSettings):
     # Failed logins allowed per window, in `limits` notation ("10/15 minutes").
     login_account_limit: str = "10/15 minutes"
     login_ip_limit: str = "50/15 minutes"
+
+    # Password-reset links an admin issues: their lifetime, and the web app that opens them.
+    password_reset_ttl_hours: int = Field(24, ge=1, le=168)
+    public_app_url: str = "http://localhost:3000"
 
     refresh_cookie_name: str = "zimage_refresh"
     # None: Secure in production (served over TLS), plain in development.

@@ -13,8 +13,13 @@ from zimage_common.service import API_PREFIX, ReadinessCheck, create_service_app
 from zimage_common.tokens import StaticKeys, TokenVerifier, revocations_for
 
 from zimage_auth import jwks
+from zimage_auth.admin.router import router as admin_users_router
+from zimage_auth.admin.usage import UsageClient
+from zimage_auth.audit.router import internal_router as audit_internal_router
+from zimage_auth.audit.router import router as audit_router
 from zimage_auth.config import Settings
 from zimage_auth.keys import load_signing_key
+from zimage_auth.password_resets.router import router as password_resets_router
 from zimage_auth.sessions.router import router as sessions_router
 from zimage_auth.sessions.throttle import LoginThrottle
 from zimage_auth.sessions.tokens import TokenIssuer
@@ -52,10 +57,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         limiter = RateLimiter(settings.redis_url, namespace="zimage-auth-login")
         app.state.login_throttle = LoginThrottle(limiter, settings)
+        app.state.usage = UsageClient(settings.image_service_url, settings.internal_token)
         await passwords.warm_up()
         try:
             yield
         finally:
+            await app.state.usage.close()
             await revocations.close()
             await app.state.db.dispose()
 
@@ -67,6 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tokens = TokenIssuer(signing_key, settings)
     app.include_router(users_router, prefix=API_PREFIX)
     app.include_router(sessions_router, prefix=API_PREFIX)
+    app.include_router(password_resets_router, prefix=API_PREFIX)
+    app.include_router(admin_users_router, prefix=API_PREFIX)
+    app.include_router(audit_router, prefix=API_PREFIX)
+    app.include_router(audit_internal_router)
     app.include_router(jwks.router, prefix=API_PREFIX)
     app.include_router(jwks.root_router)
     return app

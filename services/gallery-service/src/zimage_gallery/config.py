@@ -4,10 +4,10 @@ from typing import ClassVar
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-from zimage_common.settings import ServiceSettings
+from zimage_common.settings import ApiServiceSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ApiServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GALLERY_")
     service_name: ClassVar[str] = "gallery"
 

@@ -4,10 +4,10 @@ from typing import ClassVar
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-from zimage_common.settings import ServiceSettings
+from zimage_common.settings import ApiServiceSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ApiServiceSettings):
     model_config = SettingsConfigDict(env_prefix="IMAGE_")
     service_name: ClassVar[str] = "image"
 
@@ -23,3 +23,9 @@ class Settings(ServiceSettings):
     openai_wait_seconds: float = Field(300.0, gt=0)
     signed_url_seconds: int = Field(300, ge=10, le=300)
     sse_keepalive_seconds: float = Field(15.0, gt=0)
+    # Admin system page: the gateway's address for its health probe (unset: the gateway is not probed),
+    # the seconds each service probe may take, and links shown when configured.
+    gateway_url: str | None = "http://127.0.0.1:8000"
+    probe_timeout_seconds: float = Field(2.0, gt=0, le=10)
+    grafana_url: str | None = None
+    flower_url: str | None = None
