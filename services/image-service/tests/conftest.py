@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
+from zimage_auth.cli import create_admin
 from zimage_auth.config import Settings as AuthSettings
 from zimage_auth.database import migration_target as auth_migration_target
 from zimage_auth.main import create_app as create_auth_app
@@ -89,6 +90,7 @@ class Stack:
     image: ServerThread
     settings: Settings
     queue: RecordingQueue
+    auth_settings: AuthSettings
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -153,7 +155,7 @@ def stack(database_url: str | None, data_dir: Path, image_overrides: dict[str, A
         upgrade(migration_target(settings))
         queue = RecordingQueue()
         with serve(create_app(settings, queue=queue)) as image_server:
-            yield Stack(auth_server, image_server, settings, queue)
+            yield Stack(auth_server, image_server, settings, queue, auth_settings)
 
 
 @dataclass
@@ -236,6 +238,18 @@ class ImageAPI:
         assert resp.status_code == 200, resp.text
         self.http.cookies.clear()
         return User(user_id, email, {"Authorization": f"Bearer {resp.json()['access_token']}"})
+
+    async def admin(self) -> User:
+        """A user promoted to admin with auth-service's operator command, signed in again for an admin token."""
+        user = await self.user()
+        with contextlib.redirect_stdout(io.StringIO()):
+            await create_admin(self.stack.auth_settings, user.email, None, None)
+        resp = await self.http.post(
+            f"{self.stack.auth.url}{API}/auth/login", json={"email": user.email, "password": PASSWORD}
+        )
+        assert resp.status_code == 200, resp.text
+        self.http.cookies.clear()
+        return User(user.id, user.email, {"Authorization": f"Bearer {resp.json()['access_token']}"})
 
     async def generate(self, user: User | None, body: dict[str, Any]) -> httpx.Response:
         return await self.http.post(f"{self.url}{API}/generate", json=body, headers=user.headers if user else {})
@@ -334,8 +348,13 @@ class ImageAPI:
         return reports, pngs
 
     async def complete(self, claim: dict[str, Any], images: list[dict[str, Any]]) -> httpx.Response:
-        body = {"attempt": claim["attempt"], "engine": "tiny", "model": "tiny-random", "gpu_seconds": 0.5,
-                "images": images}
+        body = {
+            "attempt": claim["attempt"],
+            "engine": "tiny",
+            "model": "tiny-random",
+            "gpu_seconds": 0.5,
+            "images": images,
+        }
         return await self.internal(claim["task_id"], "complete", body)
 
     async def run_to_completion(self, task_id: str) -> tuple[dict[str, Any], list[bytes]]:

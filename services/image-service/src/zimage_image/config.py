@@ -23,9 +23,9 @@ class Settings(ApiServiceSettings):
     openai_wait_seconds: float = Field(300.0, gt=0)
     signed_url_seconds: int = Field(300, ge=10, le=300)
     sse_keepalive_seconds: float = Field(15.0, gt=0)
-    # Admin system page: the gateway's address for its health probe (unset: the gateway is not probed),
-    # the seconds each service probe may take, and links shown when configured.
-    gateway_url: str | None = "http://127.0.0.1:8000"
+    # Admin system page: the gateway's address for its health probe, the seconds each service probe may
+    # take, and the monitoring links it shows when configured.
+    gateway_url: str = "http://127.0.0.1:8000"
     probe_timeout_seconds: float = Field(2.0, gt=0, le=10)
     grafana_url: str | None = None
     flower_url: str | None = None

@@ -73,10 +73,12 @@ class FailRequest(BaseModel):
     retryable: bool = False
     engine: str | None = None
     model: str | None = None
+    gpu_seconds: float | None = Field(None, ge=0, description="GPU time this attempt used; unset: estimated")
 
 
 class AttemptRequest(BaseModel):
     attempt: int
+    gpu_seconds: float | None = Field(None, ge=0, description="GPU time this attempt used; unset: estimated")
 
 
 @router.post("/{task_id}/claim", response_model=ClaimedTask)
@@ -144,11 +146,12 @@ async def fail(
         retryable=body.retryable,
         engine=body.engine,
         model=body.model,
+        gpu_seconds=body.gpu_seconds,
     )
     return {"status": "recorded"}
 
 
 @router.post("/{task_id}/canceled")
 async def canceled(task_id: uuid.UUID, body: AttemptRequest, session: SessionDep, bus: BusDep) -> dict[str, str]:
-    await service.canceled(session, bus, task_id, body.attempt)
+    await service.canceled(session, bus, task_id, body.attempt, body.gpu_seconds)
     return {"status": "recorded"}

@@ -28,6 +28,17 @@ class Task(Base):
     __table_args__ = (
         Index("ix_tasks_user_created", "user_id", "created_at"),
         Index("ix_tasks_status_created", "status", "created_at"),
+        # admin statistics read only these columns over a range of finish times (migration 0002)
+        Index(
+            "ix_tasks_finished_usage",
+            "finished_at",
+            "status",
+            "user_id",
+            "num_images",
+            "gpu_seconds",
+            "queue_wait_seconds",
+        ),
+        Index("ix_tasks_status_finished", "status", "finished_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -58,6 +58,14 @@ def announce(session: AsyncSession, bus: EventBus, task_id: uuid.UUID) -> None:
     after_commit(session, publish)
 
 
+def gpu_seconds_spent(task: Task, now: datetime, reported: float | None = None) -> float:
+    """GPU time for a task that ended without a completion report: the worker's number when it sent one,
+    else the time since it first started (the GPU was held that long), 0 for one that never started."""
+    if reported is not None:
+        return reported
+    return 0.0 if task.started_at is None else max(0.0, (now - task.started_at).total_seconds())
+
+
 def start_of_utc_day(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -194,7 +202,16 @@ async def cancel(session: AsyncSession, bus: EventBus, principal: Principal, tas
     if task.is_terminal:
         raise TaskAlreadyFinished(f"Task is already {task.status}")
     # A pending task is never run; a running one stops at its next step and stores nothing.
-    if await repo.finish(session, task.id, None, TaskStatus.canceled, utcnow(), only_from=(TaskStatus.pending,)):
+    now = utcnow()
+    if await repo.finish(
+        session,
+        task.id,
+        None,
+        TaskStatus.canceled,
+        now,
+        only_from=(TaskStatus.pending,),
+        gpu_seconds=gpu_seconds_spent(task, now),
+    ):
         metrics.task_finished(session, TaskStatus.canceled)
     else:
         await repo.request_cancel(session, task.id)
@@ -287,7 +304,9 @@ async def claim(session: AsyncSession, settings: Settings, bus: EventBus, task_i
     if task.is_terminal:
         raise ClaimRefused(f"task is already {task.status}")
     if task.cancel_requested:
-        if await repo.finish(session, task_id, None, TaskStatus.canceled, now):
+        if await repo.finish(
+            session, task_id, None, TaskStatus.canceled, now, gpu_seconds=gpu_seconds_spent(task, now)
+        ):
             metrics.task_finished(session, TaskStatus.canceled)
         announce(session, bus, task_id)
         raise ClaimRefused("task was canceled")
@@ -305,6 +324,7 @@ async def give_up(session: AsyncSession, bus: EventBus, task: Task, now: datetim
         None,
         TaskStatus.failed,
         now,
+        gpu_seconds=gpu_seconds_spent(task, now),
         error=f"Generation stopped unexpectedly {task.attempts} times (the worker crashed or was restarted). "
         "Try again, perhaps with a smaller size or fewer images.",
     ):
@@ -427,6 +447,7 @@ async def fail(
     retryable: bool,
     engine: str | None,
     model: str | None,
+    gpu_seconds: float | None = None,
 ) -> None:
     task = await repo.get_task(session, task_id, fresh=True)
     if task is None or task.is_terminal:
@@ -438,13 +459,29 @@ async def fail(
         await repo.add_outbox(session, task_id)
         return
     if await repo.finish(
-        session, task_id, attempt, TaskStatus.failed, now, error=error[:2000], engine=engine, model=model
+        session,
+        task_id,
+        attempt,
+        TaskStatus.failed,
+        now,
+        error=error[:2000],
+        engine=engine,
+        model=model,
+        gpu_seconds=gpu_seconds_spent(task, now, gpu_seconds),
     ):
         metrics.task_finished(session, TaskStatus.failed)
     announce(session, bus, task_id)
 
 
-async def canceled(session: AsyncSession, bus: EventBus, task_id: uuid.UUID, attempt: int) -> None:
-    if await repo.finish(session, task_id, attempt, TaskStatus.canceled, utcnow()):
+async def canceled(
+    session: AsyncSession, bus: EventBus, task_id: uuid.UUID, attempt: int, gpu_seconds: float | None = None
+) -> None:
+    task = await repo.get_task(session, task_id, fresh=True)
+    if task is None:
+        return
+    now = utcnow()
+    if await repo.finish(
+        session, task_id, attempt, TaskStatus.canceled, now, gpu_seconds=gpu_seconds_spent(task, now, gpu_seconds)
+    ):
         metrics.task_finished(session, TaskStatus.canceled)
         announce(session, bus, task_id)
