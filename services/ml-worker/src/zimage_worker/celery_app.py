@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_init, worker_process_init, worker_process_shutdown
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_shutdown
 from zimage_common.observability import configure_logging
 from zimage_common.queue import GENERATE_TASK, make_celery
 
@@ -90,7 +90,7 @@ def _check_engine(sender: Any = None, **_: Any) -> None:
 @worker_process_init.connect
 def _load_engine(**_: Any) -> None:
     global _runner
-    from zimage_worker.runner import Runner
+    from zimage_worker.runner import Publisher, Runner
 
     configure_logging(json_logs=settings.json_logs, level=settings.log_level)
     from zimage_worker.metrics import serve_metrics
@@ -107,6 +107,8 @@ def _load_engine(**_: Any) -> None:
         heartbeat_seconds=settings.heartbeat_seconds,
         fault_injection=settings.fault_injection,
         fault_step_delay=settings.fault_step_delay_seconds,
+        publisher=Publisher() if settings.publish_in_background else None,
+        publish_timeout=settings.soft_time_limit,
     )
     log.info(
         "engine_ready",
@@ -119,10 +121,11 @@ def _load_engine(**_: Any) -> None:
     )
 
 
-@worker_process_shutdown.connect
+@worker_process_shutdown.connect  # a pool process exiting: shutdown, or recycled after max_tasks_per_child
+@worker_shutdown.connect  # the threads/solo pool: the engine lives in the main process
 def _close(**_: Any) -> None:
     if _runner is not None:
-        _runner.client.close()
+        _runner.close()  # publications in flight finish (images stored, `complete` sent) first
 
 
 @app.task(name=GENERATE_TASK, bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)

@@ -7,10 +7,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from PIL import Image, PngImagePlugin
+import numpy as np
+from PIL import Image
 
 # One rule for the size to generate at, shared with image-service, which shows and stores it.
 from zimage_common.sizes import generation_size
+
+from zimage_worker.png import write_png
 
 __all__ = ["encode_png", "encode_thumbnail_webp", "fit_to_exact", "generation_size", "read_png_params"]
 
@@ -36,30 +39,22 @@ def fit_to_exact(image: Image.Image, width: int, height: int) -> Image.Image:
     return fitted
 
 
-def encode_png(image: Image.Image, params: Mapping[str, Any]) -> bytes:
-    """PNG with the generation parameters as text chunks (iTXt where the text is not ASCII, so Korean
-    survives) and all of them as JSON under the `zimage` key.
+def encode_png(image: Image.Image, params: Mapping[str, Any], *, level: int = 6) -> bytes:
+    """Lossless PNG with the generation parameters as text chunks (iTXt where the text is not ASCII, so
+    Korean survives) and all of them as JSON under the `zimage` key.
 
-    No `optimize=True`: it is the slowest encoding.
+    Written by `png.write_png` on all cores (bands filtered and deflated in parallel); Pillow decodes it
+    to the same pixels. zlib level 6, as Pillow's default; no `optimize=True` (the slowest encoding).
     """
     labelled = {key: image.info[key] for key in ENGINE_INFO_KEYS if key in image.info}
     labelled.update(params)
-    info = PngImagePlugin.PngInfo()
-    for key, value in labelled.items():
-        if value is None or key == PARAMS_KEY:
-            continue
-        _add_text(info, key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-    _add_text(info, PARAMS_KEY, json.dumps(labelled, ensure_ascii=False, sort_keys=True))
-    buffer = io.BytesIO()
-    _rgb(image).save(buffer, format="PNG", pnginfo=info)
-    return buffer.getvalue()
-
-
-def _add_text(info: PngImagePlugin.PngInfo, key: str, text: str) -> None:
-    if text.isascii():
-        info.add_text(key, text)
-    else:
-        info.add_itxt(key, text, lang="", tkey="")
+    texts = [
+        (key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        for key, value in labelled.items()
+        if value is not None and key != PARAMS_KEY
+    ]
+    texts.append((PARAMS_KEY, json.dumps(labelled, ensure_ascii=False, sort_keys=True)))
+    return write_png(np.asarray(_rgb(image)), texts, level=level)
 
 
 def read_png_params(data: bytes) -> dict[str, Any]:
@@ -78,11 +73,12 @@ def read_png_params(data: bytes) -> dict[str, Any]:
 
 
 def encode_thumbnail_webp(image: Image.Image, max_side: int = 512, quality: int = 80) -> bytes:
-    """A WebP no larger than max_side on either side, same aspect."""
+    """A WebP no larger than max_side on either side, same aspect. WebP method 2 (of 0-6): half the time
+    of method 4 for files within 1 % of its size (measured at 1024² -> 512²)."""
     thumbnail = _rgb(image).copy()
     thumbnail.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
-    thumbnail.save(buffer, format="WEBP", quality=quality, method=4)
+    thumbnail.save(buffer, format="WEBP", quality=quality, method=2)
     return buffer.getvalue()
 
 
