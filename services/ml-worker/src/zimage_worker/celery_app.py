@@ -8,16 +8,25 @@ the pool processes: a parent that initialised torch's thread pools can deadlock 
 from __future__ import annotations
 
 import os
+import socket
 from typing import TYPE_CHECKING, Any
 
 import structlog
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_shutdown
+from celery.signals import (
+    task_postrun,
+    task_prerun,
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_shutdown,
+)
 from zimage_common.observability import configure_logging
 from zimage_common.queue import GENERATE_TASK, make_celery
 
 from zimage_worker.config import Settings
+from zimage_worker.heartbeat import StatusReporter
 from zimage_worker.image_service import ImageServiceClient, ImageServiceUnavailable
 
 if TYPE_CHECKING:
@@ -41,6 +50,8 @@ if settings.max_tasks_per_child:
 app.conf.worker_proc_alive_timeout = ENGINE_LOAD_TIMEOUT_S
 log = structlog.get_logger("zimage.worker")
 _runner: Runner | None = None
+_status: StatusReporter | None = None
+_node_name = socket.gethostname()  # the Celery node name once worker_init has run (inherited by the pool)
 
 
 def build_engine() -> Engine:
@@ -73,7 +84,9 @@ def _pool_name(worker: Any) -> str:
 def _check_engine(sender: Any = None, **_: Any) -> None:
     from zimage_worker.weights import HOW_TO_GET_WEIGHTS, weights_present
 
+    global _node_name
     configure_logging(json_logs=settings.json_logs, level=settings.log_level)
+    _node_name = getattr(sender, "hostname", None) or _node_name
     missing = not weights_present(settings.model_path or settings.resolved_model_path)
     if missing and (settings.engine == "zimage-turbo" or (settings.engine == "auto" and settings.production)):
         raise SystemExit(f"ml-worker refuses to start: no Z-Image-Turbo weights. {HOW_TO_GET_WEIGHTS}")
@@ -95,9 +108,18 @@ def _load_engine(**_: Any) -> None:
     configure_logging(json_logs=settings.json_logs, level=settings.log_level)
     from zimage_worker.metrics import serve_metrics
 
+    global _status
+    _status = StatusReporter(
+        settings.image_service_url,
+        settings.internal_token,
+        worker_id=_node_name,
+        interval_seconds=settings.status_report_seconds,
+        engine=settings.engine,
+    ).start()  # "starting" while the model loads
     engine = build_engine()
     engine.load()
     engine.warmup()
+    _status.engine_ready(engine.name, engine.model_id, str(engine.device))
     serve_metrics(engine, settings.metrics_port)
     client = ImageServiceClient(settings.image_service_url, settings.internal_token)
     _runner = Runner(
@@ -124,8 +146,22 @@ def _load_engine(**_: Any) -> None:
 @worker_process_shutdown.connect  # a pool process exiting: shutdown, or recycled after max_tasks_per_child
 @worker_shutdown.connect  # the threads/solo pool: the engine lives in the main process
 def _close(**_: Any) -> None:
+    if _status is not None:
+        _status.stop()
     if _runner is not None:
         _runner.close()  # publications in flight finish (images stored, `complete` sent) first
+
+
+@task_prerun.connect
+def _task_started(args: Any = None, **_: Any) -> None:
+    if _status is not None:
+        _status.task_started(args[0] if args else "")
+
+
+@task_postrun.connect
+def _task_finished(args: Any = None, **_: Any) -> None:
+    if _status is not None:
+        _status.task_finished(args[0] if args else "")
 
 
 @app.task(name=GENERATE_TASK, bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)

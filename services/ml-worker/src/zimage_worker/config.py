@@ -42,6 +42,9 @@ class Settings(ServiceSettings):
     soft_time_limit: int = Field(300, ge=10, description="Seconds before a task is asked to stop")
     hard_time_limit: int = Field(360, ge=20, description="Seconds before the process running a task is killed")
     max_tasks_per_child: int = Field(0, ge=0, description="Recycle a pool process after this many tasks (0: never)")
+    # How often the worker reports its engine, device, GPU memory and state to image-service (admin page);
+    # it counts as offline after three missed reports.
+    status_report_seconds: float = Field(10.0, gt=0, le=300)
     # Encode, upload and report each finished task on a background thread of the pool process, so the
     # task returns and the next one's GPU work starts at once (bench/gpu/NOTES.md: GPU idle 18.6 % -> ~1 %
     # between tasks). The lease heartbeat runs until `complete` is sent; a process that dies first leaves
