@@ -129,6 +129,20 @@ class Stack:
         assert r.status_code == 200, r.text
         return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
+    def admin(self, client: httpx.Client) -> tuple[str, dict[str, str]]:
+        """Create an administrator the way operators do (`make admin`), sign in; returns (email, auth headers)."""
+        email = f"admin-{uuid.uuid4().hex[:10]}@example.com"
+        subprocess.run(
+            [sys.executable, "-m", "zimage_auth.cli", "create-admin", "--email", email, "--password", PASSWORD],
+            cwd=self.data_dir.parent,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+        r = client.post(f"{self.api}/auth/login", json={"email": email, "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        return email, {"Authorization": f"Bearer {r.json()['access_token']}"}
+
     def wait_task(
         self, client: httpx.Client, headers: dict[str, str], task_id: str, timeout: float = 120
     ) -> dict[str, Any]:

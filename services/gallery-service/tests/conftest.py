@@ -164,6 +164,14 @@ class GalleryAPI:
         all_headers = {**(user.headers if user else {}), **(headers or {})}
         return await self.http.request(method, f"{self.url}{path}", json=json, params=params, headers=all_headers)
 
+    async def audit(self, admin: User, target_id: str) -> list[dict[str, Any]]:
+        """auth-service's audit rows about `target_id`, oldest first."""
+        resp = await self.http.get(
+            f"{self.stack.auth.url}{API}/admin/audit", params={"target_id": target_id}, headers=admin.headers
+        )
+        assert resp.status_code == 200, resp.text
+        return list(reversed(resp.json()["items"]))
+
     async def ok(self, method: str, path: str, user: User | None = None, *, status: int = 200, **kwargs: Any) -> Any:
         resp = await self.call(method, path, user, **kwargs)
         assert resp.status_code == status, (method, path, resp.status_code, resp.text)

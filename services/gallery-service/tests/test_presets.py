@@ -109,5 +109,36 @@ async def test_preset_pages_follow_the_cursor(gallery: Any) -> None:
     assert seen == [p["id"] for p in everything] and pages == 6
     bad = await gallery.call("GET", P, user, params={"cursor": "garbage"})
     assert bad.status_code == 400 and bad.json()["error"] == "InvalidCursor"
-    for params in ({"category": "sound"}, {"scope": "shared"}, {"limit": 0}):
+    for params in ({"category": "sound"}, {"scope": "team"}, {"limit": 0}):
         assert (await gallery.call("GET", P, user, params=params)).status_code == 422, params
+
+
+async def test_shared_presets_are_made_and_changed_by_administrators(gallery: Any) -> None:
+    user, admin = await gallery.user(), await gallery.admin()
+    body = {"scope": "shared", "category": "mood", "label_ko": "브랜드 톤", "snippet": "calm brand tone"}
+
+    refused = await gallery.call("POST", P, user, json=body)
+    assert refused.status_code == 403 and refused.json()["error"] == "PresetReadOnly"
+    shared = await gallery.ok("POST", P, admin, json=body, status=201)
+    assert shared["scope"] == "shared" and shared["owner_id"] is None and shared["editable"] is True
+
+    # everyone sees it, read-only; the scope filter finds it
+    listed = await gallery.ok("GET", P, user, params={"scope": "shared", "limit": 100})
+    seen = {p["id"]: p for p in listed["items"]}
+    assert seen[shared["id"]]["editable"] is False
+    assert all(p["scope"] == "shared" for p in listed["items"])
+    for method, payload in (("PATCH", {"snippet": "hijacked"}), ("DELETE", None)):
+        resp = await gallery.call(method, f"{P}/{shared['id']}", user, json=payload)
+        assert resp.status_code == 403 and resp.json()["detail"] == "Only administrators can change shared presets"
+
+    await gallery.ok("PATCH", f"{P}/{shared['id']}", admin, json={"snippet": "calm, confident brand tone"})
+    assert (await gallery.call("DELETE", f"{P}/{shared['id']}", admin)).status_code == 204
+    assert [r["action"] for r in await gallery.audit(admin, shared["id"])] == [
+        "preset.create",
+        "preset.update",
+        "preset.delete",
+    ]
+
+    # personal presets stay out of the audit log: they are nobody's business but their owner's
+    mine = await gallery.ok("POST", P, admin, json={**body, "scope": "personal"}, status=201)
+    assert mine["scope"] == "personal" and await gallery.audit(admin, mine["id"]) == []

@@ -297,6 +297,16 @@ async def test_shared_templates_are_made_and_changed_by_administrators(gallery: 
     assert (await gallery.call("DELETE", path, second_admin)).status_code == 204
     assert (await gallery.call("GET", path, user)).status_code == 404
 
+    # every change to a shared template is an admin action in the audit log; the refused attempts are not
+    rows = await gallery.audit(admin, shared["id"])
+    assert [(r["action"], r["actor_email"], r["service"]) for r in rows] == [
+        ("template.create", admin.email, "gallery-service"),
+        ("template.update", second_admin.email, "gallery-service"),
+        ("template.delete", second_admin.email, "gallery-service"),
+    ]
+    assert rows[1]["detail"] == {"name": f"Team v2 {tag}", "fields": ["name_en"]}
+    assert all(r["target_type"] == "template" and r["ip"] for r in rows)
+
 
 async def test_administrators_do_not_see_personal_templates(gallery: Any) -> None:
     user, admin = await gallery.user(), await gallery.admin()

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from zimage_common.auth import AdminUser
+from zimage_common.auth import AdminUser, CurrentUser
 from zimage_common.internal import InternalClient, request_ip
 from zimage_common.tokens import Principal
 
@@ -90,7 +90,13 @@ async def admin_action(request: Request, principal: AdminUser) -> AdminAction:
     return AdminAction(principal, request_ip(request), request.app.state.service_name, request.app.state.audit)
 
 
+async def audit_trail(request: Request, principal: CurrentUser) -> AdminAction:
+    """For routes open to everyone where some acts are admin acts (shared templates): record only those."""
+    return AdminAction(principal, request_ip(request), request.app.state.service_name, request.app.state.audit)
+
+
 AdminActionDep = Annotated[AdminAction, Depends(admin_action)]
+AuditTrailDep = Annotated[AdminAction, Depends(audit_trail)]
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

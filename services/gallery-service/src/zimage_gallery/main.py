@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from zimage_common.audit import RemoteAuditLog
 from zimage_common.db import Database
 from zimage_common.observability import configure_logging
 from zimage_common.service import create_service_app
@@ -35,11 +36,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.verifier = TokenVerifier(
             RemoteJWKS(settings.jwks_url), revocations, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
+        app.state.audit = RemoteAuditLog(settings.auth_service_url, settings.internal_token)
         app.state.reconciler = PeriodicReconciler(app.state.db, app.state.store, settings)
         app.state.reconciler.start()
         try:
             yield
         finally:
+            await app.state.audit.close()
             await app.state.reconciler.stop()
             await revocations.close()
             await app.state.db.dispose()

@@ -19,8 +19,14 @@ class PresetCategory(StrEnum):
     style = "style"
 
 
+class PresetScope(StrEnum):
+    builtin = "builtin"  # seeded by migrations; read-only for everyone
+    shared = "shared"  # made by an administrator; visible to everyone
+    personal = "personal"  # visible to its owner only
+
+
 class PromptPreset(Base):
-    """A style snippet a user adds to a prompt ("soft golden hour light"); no owner means built-in."""
+    """A style snippet a user adds to a prompt ("soft golden hour light"); only personal ones have an owner."""
 
     __tablename__ = "prompt_presets"
     __table_args__ = (
@@ -30,6 +36,7 @@ class PromptPreset(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     owner_id: Mapped[uuid.UUID | None] = mapped_column()
+    scope: Mapped[str] = mapped_column(String(16), default=PresetScope.personal)
     category: Mapped[str] = mapped_column(String(16))
     label_ko: Mapped[str] = mapped_column(String(60))
     label_en: Mapped[str] = mapped_column(String(60))

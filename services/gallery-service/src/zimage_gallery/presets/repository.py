@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zimage_gallery.presets.models import PromptPreset
+from zimage_gallery.presets.models import PresetScope, PromptPreset
 
 
 def _visible_to(user_id: uuid.UUID) -> ColumnElement[bool]:
-    return or_(PromptPreset.owner_id.is_(None), PromptPreset.owner_id == user_id)
+    return or_(PromptPreset.scope != PresetScope.personal, PromptPreset.owner_id == user_id)
 
 
 async def get_visible(session: AsyncSession, user_id: uuid.UUID, preset_id: uuid.UUID) -> PromptPreset | None:
@@ -28,13 +28,13 @@ async def list_visible(
     limit: int,
     after: tuple[datetime, uuid.UUID] | None,
     category: str | None,
-    builtin: bool | None,
+    scope: str | None,
 ) -> Sequence[PromptPreset]:
     stmt = select(PromptPreset).where(_visible_to(user_id))
     if category:
         stmt = stmt.where(PromptPreset.category == category)
-    if builtin is not None:
-        stmt = stmt.where(PromptPreset.owner_id.is_(None) if builtin else PromptPreset.owner_id == user_id)
+    if scope is not None:
+        stmt = stmt.where(PromptPreset.scope == scope)
     if after:
         created, preset_id = after
         stmt = stmt.where(

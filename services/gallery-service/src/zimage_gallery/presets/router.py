@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from zimage_common.audit import AuditTrailDep
 from zimage_common.auth import CurrentUser
 from zimage_common.db import SessionDep
 from zimage_common.errors import Unauthorized, Unprocessable, error_responses
 
 from zimage_gallery.images.pagination import InvalidCursor
 from zimage_gallery.presets import service
-from zimage_gallery.presets.models import PresetCategory
+from zimage_gallery.presets.models import PresetCategory, PresetScope
 from zimage_gallery.presets.schemas import PresetCreate, PresetOut, PresetPage, PresetUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["presets"])
@@ -26,7 +27,7 @@ async def list_presets(
     session: SessionDep,
     principal: CurrentUser,
     category: PresetCategory | None = None,
-    scope: Literal["builtin", "personal"] | None = None,
+    scope: PresetScope | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> PresetPage:
@@ -38,10 +39,10 @@ async def list_presets(
     status_code=201,
     operation_id="presets_create",
     response_model=PresetOut,
-    responses=error_responses(Unauthorized, Unprocessable),
+    responses=error_responses(Unauthorized, service.PresetReadOnly, Unprocessable),
 )
-async def create_preset(body: PresetCreate, session: SessionDep, principal: CurrentUser) -> PresetOut:
-    return service.to_out(await service.create(session, principal, body), principal)
+async def create_preset(body: PresetCreate, session: SessionDep, trail: AuditTrailDep) -> PresetOut:
+    return service.to_out(await service.create(session, trail, body), trail.principal)
 
 
 @router.get(
@@ -61,9 +62,9 @@ async def get_preset(preset_id: uuid.UUID, session: SessionDep, principal: Curre
     responses=error_responses(Unauthorized, service.PresetReadOnly, service.PresetNotFound, Unprocessable),
 )
 async def update_preset(
-    preset_id: uuid.UUID, body: PresetUpdate, session: SessionDep, principal: CurrentUser
+    preset_id: uuid.UUID, body: PresetUpdate, session: SessionDep, trail: AuditTrailDep
 ) -> PresetOut:
-    return service.to_out(await service.update(session, principal, preset_id, body), principal)
+    return service.to_out(await service.update(session, trail, preset_id, body), trail.principal)
 
 
 @router.delete(
@@ -73,6 +74,6 @@ async def update_preset(
     response_class=Response,
     responses=error_responses(Unauthorized, service.PresetReadOnly, service.PresetNotFound),
 )
-async def delete_preset(preset_id: uuid.UUID, session: SessionDep, principal: CurrentUser) -> Response:
-    await service.delete(session, principal, preset_id)
+async def delete_preset(preset_id: uuid.UUID, session: SessionDep, trail: AuditTrailDep) -> Response:
+    await service.delete(session, trail, preset_id)
     return Response(status_code=204)

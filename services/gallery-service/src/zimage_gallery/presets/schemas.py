@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
 
-from zimage_gallery.presets.models import PresetCategory
+from zimage_gallery.presets.models import PresetCategory, PresetScope
 
 MAX_SNIPPET = 300
 
@@ -25,6 +25,7 @@ Snippet = Annotated[
 
 
 class PresetCreate(BaseModel):
+    scope: Literal["personal", "shared"] = Field("personal", description="shared: administrators only")
     category: PresetCategory
     label_ko: Label | None = Field(None, description="At least one of label_ko and label_en; the other copies it")
     label_en: Label | None = None
@@ -55,8 +56,8 @@ class PresetUpdate(BaseModel):
 
 class PresetOut(BaseModel):
     id: uuid.UUID
-    owner_id: uuid.UUID | None = Field(description="null for built-in presets")
-    scope: Literal["builtin", "personal"]
+    owner_id: uuid.UUID | None = Field(description="null for built-in and shared presets")
+    scope: PresetScope
     category: PresetCategory
     label_ko: str
     label_en: str

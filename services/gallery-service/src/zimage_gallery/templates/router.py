@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from zimage_common.audit import AuditTrailDep
 from zimage_common.auth import CurrentUser
 from zimage_common.db import SessionDep
 from zimage_common.errors import Unauthorized, Unprocessable, error_responses
@@ -50,8 +51,8 @@ async def list_templates(
     response_model=TemplateOut,
     responses=error_responses(Unauthorized, service.TemplateReadOnly, Unprocessable),
 )
-async def create_template(body: TemplateCreate, session: SessionDep, principal: CurrentUser) -> TemplateOut:
-    return service.to_out(await service.create(session, principal, body), principal)
+async def create_template(body: TemplateCreate, session: SessionDep, trail: AuditTrailDep) -> TemplateOut:
+    return service.to_out(await service.create(session, trail, body), trail.principal)
 
 
 @router.get(
@@ -71,9 +72,9 @@ async def get_template(template_id: uuid.UUID, session: SessionDep, principal: C
     responses=error_responses(Unauthorized, service.TemplateReadOnly, service.TemplateNotFound, Unprocessable),
 )
 async def update_template(
-    template_id: uuid.UUID, body: TemplateUpdate, session: SessionDep, principal: CurrentUser
+    template_id: uuid.UUID, body: TemplateUpdate, session: SessionDep, trail: AuditTrailDep
 ) -> TemplateOut:
-    return service.to_out(await service.update(session, principal, template_id, body), principal)
+    return service.to_out(await service.update(session, trail, template_id, body), trail.principal)
 
 
 @router.delete(
@@ -83,8 +84,8 @@ async def update_template(
     response_class=Response,
     responses=error_responses(Unauthorized, service.TemplateReadOnly, service.TemplateNotFound),
 )
-async def delete_template(template_id: uuid.UUID, session: SessionDep, principal: CurrentUser) -> Response:
-    await service.delete(session, principal, template_id)
+async def delete_template(template_id: uuid.UUID, session: SessionDep, trail: AuditTrailDep) -> Response:
+    await service.delete(session, trail, template_id)
     return Response(status_code=204)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from zimage_common.audit import AdminAction
 from zimage_common.db import utcnow
 from zimage_common.errors import Forbidden, NotFound, Unprocessable
 from zimage_common.tokens import Principal
@@ -176,7 +177,8 @@ async def list_visible(
     return TemplatePage(items=[to_out(t, principal) for t in page], next_cursor=next_cursor)
 
 
-async def create(session: AsyncSession, principal: Principal, body: TemplateCreate) -> Template:
+async def create(session: AsyncSession, trail: AdminAction, body: TemplateCreate) -> Template:
+    principal = trail.principal
     if body.scope == TemplateScope.shared and not principal.is_admin:
         raise TemplateReadOnly("Only administrators can create shared templates; create a personal one instead")
     check_definition(body.pattern, body.variables)
@@ -198,13 +200,18 @@ async def create(session: AsyncSession, principal: Principal, body: TemplateCrea
         updated_at=now,
     )
     await repo.add(session, template)
+    await _audit(trail, "template.create", template, {"name": template.name_en})
     return template
 
 
-async def update(
-    session: AsyncSession, principal: Principal, template_id: uuid.UUID, body: TemplateUpdate
-) -> Template:
-    template = await get_editable(session, principal, template_id)
+async def _audit(trail: AdminAction, action: str, template: Template, detail: dict[str, Any]) -> None:
+    """Shared templates are the team's: changing one is an admin action (personal ones are nobody's business)."""
+    if template.scope == TemplateScope.shared:
+        await trail.record(action, "template", template.id, detail)
+
+
+async def update(session: AsyncSession, trail: AdminAction, template_id: uuid.UUID, body: TemplateUpdate) -> Template:
+    template = await get_editable(session, trail.principal, template_id)
     changes = body.model_dump(exclude_unset=True)
     if "pattern" in changes or "variables" in changes:
         variables = (
@@ -217,11 +224,14 @@ async def update(
         setattr(template, field, value)
     template.updated_at = utcnow()
     await session.flush()
+    await _audit(trail, "template.update", template, {"name": template.name_en, "fields": sorted(changes)})
     return template
 
 
-async def delete(session: AsyncSession, principal: Principal, template_id: uuid.UUID) -> None:
-    await repo.delete(session, await get_editable(session, principal, template_id))
+async def delete(session: AsyncSession, trail: AdminAction, template_id: uuid.UUID) -> None:
+    template = await get_editable(session, trail.principal, template_id)
+    await _audit(trail, "template.delete", template, {"name": template.name_en})
+    await repo.delete(session, template)
 
 
 async def expansion(
