@@ -10,7 +10,7 @@ import {
 import { useStore } from "zustand";
 
 import { ApiError, unwrap } from "./errors";
-import { queryKeys, type ImageFilters, type TemplateFilters } from "./keys";
+import { queryKeys, type ImageFilters, type PresetFilters, type TemplateFilters } from "./keys";
 import { useApi } from "./provider";
 import type {
   BulkApproval,
@@ -21,6 +21,8 @@ import type {
   FolderCreate,
   GenerateRequest,
   ImagePatch,
+  PresetCreate,
+  PresetUpdate,
   TemplateCreate,
   TemplateUpdate,
   UserUpdate,
@@ -210,6 +212,51 @@ export function useDeleteTemplate() {
       unwrap(result);
     },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.templates.all }),
+  });
+}
+
+// ---- prompt presets (style snippets) -----------------------------------------------------------
+
+/** One page of presets by filter (the admin's list); the generate page's chips use usePromptPresets. */
+export function usePresetList(filters: PresetFilters = {}) {
+  const { client } = useApi();
+  const enabled = useSession(signedIn);
+  return useQuery({
+    queryKey: queryKeys.promptPresetList(filters),
+    enabled,
+    placeholderData: keepPreviousData,
+    queryFn: async () =>
+      unwrap(await client.GET("/api/v1/presets", { params: { query: { limit: 100, ...filters } } })).items,
+  });
+}
+
+export function useCreatePreset() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: PresetCreate) => unwrap(await client.POST("/api/v1/presets", { body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.promptPresets }),
+  });
+}
+
+export function useUpdatePreset() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, body }: { id: string; body: PresetUpdate }) =>
+      unwrap(await client.PATCH("/api/v1/presets/{preset_id}", { params: { path: { preset_id: id } }, body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.promptPresets }),
+  });
+}
+
+export function useDeletePreset() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => {
+      unwrap(await client.DELETE("/api/v1/presets/{preset_id}", { params: { path: { preset_id: id } } }));
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.promptPresets }),
   });
 }
 

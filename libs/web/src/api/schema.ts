@@ -22,6 +22,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin actions, newest first (append-only) */
+        get: operations["admin_audit_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/quotas/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Quota
+         * @description A user's quota: the override (null: default), the defaults, what applies, and today's use.
+         */
+        get: operations["admin_quotas_get"];
+        /**
+         * Update Quota
+         * @description Set or clear (null) a user's overrides; the next submit uses them. Written to the audit log.
+         */
+        put: operations["admin_quotas_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stats
+         * @description Usage over time: up to 400 days by day or 31 days by hour (UTC buckets, by finish time).
+         */
+        get: operations["admin_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/system": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get System
+         * @description Services' health and versions, queue depth, workers, the last failures, and monitoring links.
+         *     A service that does not answer is listed as unavailable; the page itself still answers.
+         */
+        get: operations["admin_system_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The team: search, filter, sort and page through accounts */
+        get: operations["admin_users_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get User */
+        get: operations["admin_users_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change role or active state (deactivation and demotion end the user's sessions at once) */
+        patch: operations["admin_users_update"];
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a one-time password-reset link (voids earlier ones); hand it to the user */
+        post: operations["admin_users_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -50,6 +184,23 @@ export interface paths {
         put?: never;
         /** End this session (access and/or refresh token) or, with all=true, every session of the user */
         post: operations["auth_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with a one-time link an administrator issued (ends every session) */
+        post: operations["auth_password_reset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -605,6 +756,50 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdminUserOut */
+        AdminUserOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Display Name */
+            display_name: string;
+            /** Email */
+            email: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Images This Month */
+            images_this_month: number;
+            /** Is Active */
+            is_active: boolean;
+            /** Last Login At */
+            last_login_at: string | null;
+            role: components["schemas"]["Role"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** AdminUserPage */
+        AdminUserPage: {
+            /** Items */
+            items: components["schemas"]["AdminUserOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+            /** Total */
+            total: number;
+        };
+        /** AdminUserUpdate */
+        AdminUserUpdate: {
+            /** Is Active */
+            is_active?: boolean | null;
+            role?: components["schemas"]["Role"] | null;
+        };
         /**
          * Approval
          * @enum {string}
@@ -618,6 +813,47 @@ export interface components {
             draft: number;
             /** Rejected */
             rejected: number;
+        };
+        /** AuditEntryOut */
+        AuditEntryOut: {
+            /** Action */
+            action: string;
+            /** Actor Email */
+            actor_email: string;
+            /**
+             * Actor Id
+             * Format: uuid
+             */
+            actor_id: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Ip */
+            ip: string | null;
+            /** Service */
+            service: string;
+            /** Target Id */
+            target_id: string | null;
+            /** Target Type */
+            target_type: string;
+        };
+        /** AuditPage */
+        AuditPage: {
+            /** Items */
+            items: components["schemas"]["AuditEntryOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /** BulkApproval */
         BulkApproval: {
@@ -953,6 +1189,28 @@ export interface components {
             /** Data */
             data: components["schemas"]["OpenAIImage"][];
         };
+        /**
+         * PasswordResetLink
+         * @description Shown once to the admin, who hands it to the user; only its hash is stored.
+         */
+        PasswordResetLink: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Reset Url */
+            reset_url: string;
+            /** Token */
+            token: string;
+        };
+        /** PasswordResetRedeem */
+        PasswordResetRedeem: {
+            /** New Password */
+            new_password: string;
+            /** Token */
+            token: string;
+        };
         /** PlatformHealth */
         PlatformHealth: {
             /** Service */
@@ -985,6 +1243,13 @@ export interface components {
              */
             label_ko?: string | null;
             /**
+             * Scope
+             * @description shared: administrators only
+             * @default personal
+             * @enum {string}
+             */
+            scope?: "personal" | "shared";
+            /**
              * Snippet
              * @description Text appended to a prompt, e.g. 'soft golden hour light'
              */
@@ -1014,14 +1279,10 @@ export interface components {
             label_ko: string;
             /**
              * Owner Id
-             * @description null for built-in presets
+             * @description null for built-in and shared presets
              */
             owner_id: string | null;
-            /**
-             * Scope
-             * @enum {string}
-             */
-            scope: "builtin" | "personal";
+            scope: components["schemas"]["PresetScope"];
             /** Snippet */
             snippet: string;
             /**
@@ -1037,6 +1298,11 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /**
+         * PresetScope
+         * @enum {string}
+         */
+        PresetScope: "builtin" | "shared" | "personal";
         /** PresetUpdate */
         PresetUpdate: {
             category?: components["schemas"]["PresetCategory"] | null;
@@ -1076,6 +1342,75 @@ export interface components {
             /** X */
             x: string;
         };
+        /** QueueDepth */
+        QueueDepth: {
+            /** Pending */
+            pending: number;
+            /** Processing */
+            processing: number;
+        };
+        /** QuotaOut */
+        QuotaOut: {
+            /** Active Tasks */
+            active_tasks: number;
+            /** Default Images Per Day */
+            default_images_per_day: number;
+            /** Default Max Active Tasks */
+            default_max_active_tasks: number;
+            /** Effective Images Per Day */
+            effective_images_per_day: number;
+            /** Effective Max Active Tasks */
+            effective_max_active_tasks: number;
+            /**
+             * Images Per Day
+             * @description The override; null when the user has the default
+             */
+            images_per_day: number | null;
+            /** Images Today */
+            images_today: number;
+            /** Max Active Tasks */
+            max_active_tasks: number | null;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
+        /** QuotaUpdate */
+        QuotaUpdate: {
+            /**
+             * Images Per Day
+             * @description Images per UTC day; null: the default
+             */
+            images_per_day: number | null;
+            /**
+             * Max Active Tasks
+             * @description Tasks pending or running at once; null: the default
+             */
+            max_active_tasks: number | null;
+        };
+        /** RecentFailure */
+        RecentFailure: {
+            /** Attempts */
+            attempts: number;
+            /** Error */
+            error: string | null;
+            /**
+             * Finished At
+             * Format: date-time
+             */
+            finished_at: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /** Refresh Token */
@@ -1098,6 +1433,28 @@ export interface components {
          * @enum {string}
          */
         Role: "user" | "admin";
+        /** ServiceStatus */
+        ServiceStatus: {
+            /**
+             * Detail
+             * @description Why it is unavailable, or which of its dependencies failed
+             */
+            detail: string | null;
+            /**
+             * Latency Ms
+             * @description Round trip of its health probes; null when it did not answer
+             */
+            latency_ms: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "unavailable";
+            /** Version */
+            version: string | null;
+        };
         /** Sidebar */
         Sidebar: {
             approval: components["schemas"]["ApprovalCounts"];
@@ -1160,6 +1517,122 @@ export interface components {
             items: components["schemas"]["SizePresetOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /**
+         * SortOrder
+         * @enum {string}
+         */
+        SortOrder: "asc" | "desc";
+        /** StatsOut */
+        StatsOut: {
+            /**
+             * Bucket
+             * @enum {string}
+             */
+            bucket: "hour" | "day";
+            /**
+             * From
+             * Format: date-time
+             * @description Start of the first bucket (the requested start, rounded down)
+             */
+            from: string;
+            /**
+             * Series
+             * @description Every bucket of the range in order, empty ones with zeros
+             */
+            series: components["schemas"]["StatsPoint"][];
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+            /**
+             * Top Users
+             * @description Up to 10 users with the most images in the range
+             */
+            top_users: components["schemas"]["TopUser"][];
+            totals: components["schemas"]["StatsTotals"];
+        };
+        /** StatsPoint */
+        StatsPoint: {
+            /**
+             * Active Users
+             * @description Users with at least one finished task in the bucket
+             */
+            active_users: number;
+            /** Canceled */
+            canceled: number;
+            /** Failures */
+            failures: number;
+            /** Gpu Seconds */
+            gpu_seconds: number;
+            /**
+             * Images
+             * @description Images of tasks that completed in the bucket
+             */
+            images: number;
+            /**
+             * Queue Wait P50
+             * @description Median seconds from submit to first start (nearest rank)
+             */
+            queue_wait_p50: number | null;
+            /** Queue Wait P95 */
+            queue_wait_p95: number | null;
+            /**
+             * Start
+             * Format: date-time
+             * @description Start of the bucket (UTC)
+             */
+            start: string;
+            /**
+             * Tasks
+             * @description Tasks that finished in the bucket (completed, failed or canceled)
+             */
+            tasks: number;
+        };
+        /** StatsTotals */
+        StatsTotals: {
+            /** Active Users */
+            active_users: number;
+            /**
+             * Failure Rate
+             * @description failures / (completed + failed); canceled tasks do not count
+             */
+            failure_rate: number;
+            /** Failures */
+            failures: number;
+            /** Gpu Seconds */
+            gpu_seconds: number;
+            /** Images */
+            images: number;
+            /** Queue Wait P50 */
+            queue_wait_p50: number | null;
+            /** Queue Wait P95 */
+            queue_wait_p95: number | null;
+            /** Tasks */
+            tasks: number;
+        };
+        /** SystemLinks */
+        SystemLinks: {
+            /** Flower Url */
+            flower_url: string | null;
+            /** Grafana Url */
+            grafana_url: string | null;
+        };
+        /** SystemOut */
+        SystemOut: {
+            links: components["schemas"]["SystemLinks"];
+            /** @description From the tasks table, the source of truth */
+            queue: components["schemas"]["QueueDepth"];
+            /**
+             * Recent Failures
+             * @description The last 20 failed tasks, newest first
+             */
+            recent_failures: components["schemas"]["RecentFailure"][];
+            /** Services */
+            services: components["schemas"]["ServiceStatus"][];
+            /** Workers */
+            workers: components["schemas"]["WorkerOut"][];
         };
         /** TagCount */
         TagCount: {
@@ -1530,6 +2003,20 @@ export interface components {
              */
             token_type?: "bearer";
         };
+        /** TopUser */
+        TopUser: {
+            /** Gpu Seconds */
+            gpu_seconds: number;
+            /** Images */
+            images: number;
+            /** Tasks */
+            tasks: number;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
         /** UsageOut */
         UsageOut: {
             /**
@@ -1584,6 +2071,11 @@ export interface components {
             updated_at: string;
         };
         /**
+         * UserSort
+         * @enum {string}
+         */
+        UserSort: "email" | "display_name" | "role" | "is_active" | "created_at" | "last_login_at" | "images_this_month";
+        /**
          * UserUpdate
          * @description Fields a user may change on their own account; a new password needs the current one.
          */
@@ -1594,6 +2086,54 @@ export interface components {
             display_name?: string | null;
             /** New Password */
             new_password?: string | null;
+        };
+        /** WorkerOut */
+        WorkerOut: {
+            /** Current Task Id */
+            current_task_id: string | null;
+            /** Device */
+            device: string;
+            /** Engine */
+            engine: string | null;
+            /** Gpu Memory Total Bytes */
+            gpu_memory_total_bytes: number | null;
+            /** Gpu Memory Used Bytes */
+            gpu_memory_used_bytes: number | null;
+            /** Gpu Name */
+            gpu_name: string | null;
+            /**
+             * Gpu Utilization
+             * @description 0..1; null where the worker cannot read it
+             */
+            gpu_utilization: number | null;
+            /** Hostname */
+            hostname: string;
+            /** Id */
+            id: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Model */
+            model: string | null;
+            /**
+             * Online
+             * @description Reported within the last three heartbeat intervals
+             */
+            online: boolean;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "starting" | "idle" | "busy";
+            /** Tasks Done */
+            tasks_done: number;
         };
         /** ZipRequest */
         ZipRequest: {
@@ -1607,8 +2147,13 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AdminUserOut = components['schemas']['AdminUserOut'];
+export type AdminUserPage = components['schemas']['AdminUserPage'];
+export type AdminUserUpdate = components['schemas']['AdminUserUpdate'];
 export type Approval = components['schemas']['Approval'];
 export type ApprovalCounts = components['schemas']['ApprovalCounts'];
+export type AuditEntryOut = components['schemas']['AuditEntryOut'];
+export type AuditPage = components['schemas']['AuditPage'];
 export type BulkApproval = components['schemas']['BulkApproval'];
 export type BulkDelete = components['schemas']['BulkDelete'];
 export type BulkFavorite = components['schemas']['BulkFavorite'];
@@ -1631,21 +2176,35 @@ export type LoginRequest = components['schemas']['LoginRequest'];
 export type LogoutRequest = components['schemas']['LogoutRequest'];
 export type OpenAiImage = components['schemas']['OpenAIImage'];
 export type OpenAiImagesResponse = components['schemas']['OpenAIImagesResponse'];
+export type PasswordResetLink = components['schemas']['PasswordResetLink'];
+export type PasswordResetRedeem = components['schemas']['PasswordResetRedeem'];
 export type PlatformHealth = components['schemas']['PlatformHealth'];
 export type PresetCategory = components['schemas']['PresetCategory'];
 export type PresetCreate = components['schemas']['PresetCreate'];
 export type PresetOut = components['schemas']['PresetOut'];
 export type PresetPage = components['schemas']['PresetPage'];
+export type PresetScope = components['schemas']['PresetScope'];
 export type PresetUpdate = components['schemas']['PresetUpdate'];
 export type PreviewRequest = components['schemas']['PreviewRequest'];
 export type Progress = components['schemas']['Progress'];
 export type PublicKey = components['schemas']['PublicKey'];
+export type QueueDepth = components['schemas']['QueueDepth'];
+export type QuotaOut = components['schemas']['QuotaOut'];
+export type QuotaUpdate = components['schemas']['QuotaUpdate'];
+export type RecentFailure = components['schemas']['RecentFailure'];
 export type RefreshRequest = components['schemas']['RefreshRequest'];
 export type RegisterRequest = components['schemas']['RegisterRequest'];
 export type Role = components['schemas']['Role'];
+export type ServiceStatus = components['schemas']['ServiceStatus'];
 export type Sidebar = components['schemas']['Sidebar'];
 export type SizePresetOut = components['schemas']['SizePresetOut'];
 export type SizePresetPage = components['schemas']['SizePresetPage'];
+export type SortOrder = components['schemas']['SortOrder'];
+export type StatsOut = components['schemas']['StatsOut'];
+export type StatsPoint = components['schemas']['StatsPoint'];
+export type StatsTotals = components['schemas']['StatsTotals'];
+export type SystemLinks = components['schemas']['SystemLinks'];
+export type SystemOut = components['schemas']['SystemOut'];
 export type TagCount = components['schemas']['TagCount'];
 export type TagCreate = components['schemas']['TagCreate'];
 export type TagMerge = components['schemas']['TagMerge'];
@@ -1666,9 +2225,12 @@ export type TemplateScope = components['schemas']['TemplateScope'];
 export type TemplateUpdate = components['schemas']['TemplateUpdate'];
 export type TemplateVariable = components['schemas']['TemplateVariable'];
 export type TokenResponse = components['schemas']['TokenResponse'];
+export type TopUser = components['schemas']['TopUser'];
 export type UsageOut = components['schemas']['UsageOut'];
 export type UserOut = components['schemas']['UserOut'];
+export type UserSort = components['schemas']['UserSort'];
 export type UserUpdate = components['schemas']['UserUpdate'];
+export type WorkerOut = components['schemas']['WorkerOut'];
 export type ZipRequest = components['schemas']['ZipRequest'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -1688,6 +2250,558 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KeySet"];
+                };
+            };
+        };
+    };
+    admin_audit_list: {
+        parameters: {
+            query?: {
+                /** @description e.g. user.update, or user for all user.* */
+                action?: string | null;
+                actor_id?: string | null;
+                cursor?: string | null;
+                /** @description inclusive; no zone means UTC */
+                from?: string | null;
+                limit?: number;
+                target_id?: string | null;
+                target_type?: string | null;
+                /** @description exclusive */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    admin_quotas_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    admin_quotas_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuotaUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    admin_stats_get: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                /** @description Default: 30 days before `to` */
+                from?: string | null;
+                /** @description Default: now */
+                to?: string | null;
+                user_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description InvalidStatsRange */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    admin_system_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    admin_users_list: {
+        parameters: {
+            query?: {
+                active?: boolean | null;
+                cursor?: string | null;
+                /** @description only these user ids, comma-separated */
+                ids?: string | null;
+                limit?: number;
+                order?: components["schemas"]["SortOrder"];
+                /** @description part of the email or display name */
+                q?: string | null;
+                role?: components["schemas"]["Role"] | null;
+                sort?: components["schemas"]["UserSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPage"];
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    admin_users_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UserNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    admin_users_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminUserUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UserNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CannotChangeOwnAccount, LastAdministrator */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    admin_users_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetLink"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UserNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1782,6 +2896,55 @@ export interface operations {
                 };
             };
             /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auth_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRedeem"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description InvalidResetToken */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description AccountDisabled */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description WeakPassword, ValidationError */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2954,7 +4117,7 @@ export interface operations {
                 category?: components["schemas"]["PresetCategory"] | null;
                 cursor?: string | null;
                 limit?: number;
-                scope?: ("builtin" | "personal") | null;
+                scope?: components["schemas"]["PresetScope"] | null;
             };
             header?: never;
             path?: never;
@@ -3024,6 +4187,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PresetReadOnly */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3899,9 +5071,9 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiV1AdminStatsGetParametersQueryBucketValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/admin/stats"]["get"]["parameters"]["query"]["bucket"]> = ["hour", "day"];
 export const pathsApiV1GalleryImagesGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/gallery/images"]["get"]["parameters"]["query"]["sort"]> = ["newest", "oldest"];
 export const pathsApiV1GalleryImagesImage_idExportGetParametersQueryDeliveryValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/gallery/images/{image_id}/export"]["get"]["parameters"]["query"]["delivery"]> = ["redirect", "attachment"];
-export const pathsApiV1PresetsGetParametersQueryScopeAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/presets"]["get"]["parameters"]["query"]["scope"]> = ["builtin", "personal"];
 export const approvalValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]> = ["draft", "approved", "rejected"];
 export const bulkApprovalActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BulkApproval"]["action"]> = ["approval"];
 export const bulkDeleteActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BulkDelete"]["action"]> = ["delete"];
@@ -3911,10 +5083,16 @@ export const bulkTagsActionValues: ReadonlyArray<FlattenedDeepRequired<component
 export const exportFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportFormat"]> = ["png", "jpeg", "webp"];
 export const platformHealthStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PlatformHealth"]["status"]> = ["ok", "degraded"];
 export const presetCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PresetCategory"]> = ["lighting", "camera", "mood", "palette", "style"];
-export const presetOutScopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PresetOut"]["scope"]> = ["builtin", "personal"];
+export const presetCreateScopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PresetCreate"]["scope"]> = ["personal", "shared"];
+export const presetScopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PresetScope"]> = ["builtin", "shared", "personal"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["user", "admin"];
+export const serviceStatusStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ServiceStatus"]["status"]> = ["ok", "unavailable"];
+export const sortOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SortOrder"]> = ["asc", "desc"];
+export const statsOutBucketValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StatsOut"]["bucket"]> = ["hour", "day"];
 export const taskOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskOut"]["status"]> = ["pending", "processing", "completed", "failed", "canceled"];
 export const taskStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskStatus"]> = ["pending", "processing", "completed", "failed", "canceled"];
 export const templateCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TemplateCategory"]> = ["product", "social", "event", "promotion", "food", "beauty", "fashion", "interior", "tech", "other"];
 export const templateCreateScopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TemplateCreate"]["scope"]> = ["personal", "shared"];
 export const templateScopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TemplateScope"]> = ["builtin", "shared", "personal"];
+export const userSortValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserSort"]> = ["email", "display_name", "role", "is_active", "created_at", "last_login_at", "images_this_month"];
+export const workerOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WorkerOut"]["state"]> = ["starting", "idle", "busy"];

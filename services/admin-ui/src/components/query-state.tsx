@@ -1,0 +1,26 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { useTranslations } from "use-intl";
+
+import { ApiError } from "@zimage/web/api";
+import { describeError } from "@zimage/web/i18n";
+import { Button } from "@zimage/web/ui/button";
+import { StateMessage } from "@zimage/web/ui/state";
+
+/** A failed load as the page shows it: no permission (403) or an error with a retry. */
+export function QueryError({ error, title, onRetry }: { error: unknown; title: ReactNode; onRetry?: () => void }) {
+  const tc = useTranslations("common");
+  const te = useTranslations("errors");
+  if (error instanceof ApiError && error.status === 403) {
+    return <StateMessage kind="forbidden" title={tc("forbiddenTitle")} description={describeError(te, error)} />;
+  }
+  return (
+    <StateMessage
+      kind="error"
+      title={title}
+      description={describeError(te, error)}
+      action={onRetry ? <Button variant="outline" onClick={onRetry}>{tc("retry")}</Button> : undefined}
+    />
+  );
+}

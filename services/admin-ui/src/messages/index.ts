@@ -1,0 +1,12 @@
+import { sharedMessages, type Locale } from "@zimage/web/i18n";
+
+import { en } from "./en";
+import { ko } from "./ko";
+
+const app = { ko, en } as const;
+
+export function messagesFor(locale: Locale) {
+  return { ...sharedMessages[locale], ...app[locale] };
+}
+
+export type Messages = ReturnType<typeof messagesFor>;
