@@ -374,3 +374,15 @@ def test_stage_timings_become_prometheus_metrics() -> None:
     assert registry.get_sample_value("zimage_worker_generations_total") == 1
     assert registry.get_sample_value("zimage_worker_stage_seconds_count", {"stage": "denoise"}) == 1
     assert registry.get_sample_value("zimage_worker_gpu_memory_bytes", {"kind": "allocated"}) == 0  # no GPU here
+
+
+def test_step_graphs_stay_off_where_there_is_no_cuda(tiny_engine: Any) -> None:
+    """CUDA graphs are a CUDA-only switch: on the CPU nothing is installed and the forward is untouched."""
+    from zimage_worker.engine.optimize import EngineOptions, StepGraphs, use_step_graphs
+
+    pipeline = tiny_engine._pipeline
+    assert use_step_graphs(pipeline, True) is None
+    assert "forward" not in pipeline.transformer.__dict__
+    x = [torch.zeros(16, 1, 32, 32)]
+    assert StepGraphs._key(x, torch.zeros(1), [torch.zeros(40, 8)]) is None
+    assert EngineOptions().with_env_overrides({"ZIMAGE_CUDA_GRAPHS": "1"}).cuda_graphs

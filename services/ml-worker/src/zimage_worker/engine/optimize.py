@@ -71,6 +71,8 @@ class EngineOptions:
     gpu_postprocess: bool = True
     memory_mode: MemoryMode = "resident"
     vae_tiling: bool = False
+    # Replay the denoising step from CUDA graphs, one per (size, caption length) (see StepGraphs).
+    cuda_graphs: bool = False
     # Sizes (width, height, num_images) generated once at start-up, so the first task of each common
     # size pays no compilation; only used when compile_transformer is on.
     warmup_sizes: tuple[tuple[int, int, int], ...] = ((1024, 1024, 1),)
@@ -110,6 +112,7 @@ class EngineOptions:
             memory_mode=plan.mode,
             vae_tiling=plan.vae_tiling,
             warmup_sizes=DEFAULT_WARMUP_SIZES,
+            cuda_graphs=DEFAULT_CUDA_GRAPHS,
         )
         return options.with_env_overrides()
 
@@ -126,6 +129,8 @@ class EngineOptions:
             changes["prompt_cache_size"] = int(env["ZIMAGE_PROMPT_CACHE"])
         if "ZIMAGE_FAST_MODE" in env:
             changes["fp8"] = env["ZIMAGE_FAST_MODE"].strip().lower() == "fp8"
+        if "ZIMAGE_CUDA_GRAPHS" in env:
+            changes["cuda_graphs"] = env["ZIMAGE_CUDA_GRAPHS"].strip().lower() in ("1", "true", "yes", "on")
         if env.get("ZIMAGE_MEMORY_MODE") in ("resident", "offload_text_encoder"):
             changes["memory_mode"] = env["ZIMAGE_MEMORY_MODE"]
         return replace(self, **changes) if changes else self
@@ -139,6 +144,7 @@ DEFAULT_CUDA_FUSE_PROJECTIONS = False  # measured: no gain, eager or compiled (N
 DEFAULT_CUDA_VAE_FAST_GROUPNORM = True
 DEFAULT_CUDA_VAE_GROUPNORM_STATIC = True  # run 3: 41.5 ms vs 66.4 ms dynamic, 85.5 ms plain
 DEFAULT_CUDA_CUDNN_BENCHMARK = False
+DEFAULT_CUDA_GRAPHS = False
 DEFAULT_WARMUP_SIZES: tuple[tuple[int, int, int], ...] = ((1024, 1024, 1), (1024, 1024, 4), (1024, 576, 1))
 
 
@@ -547,7 +553,120 @@ def apply_transformer_options(pipeline: ZImagePipeline, options: EngineOptions) 
             _dynamo.config.recompile_limit = max(_dynamo.config.recompile_limit, 64)
         transformer.compile_repeated_blocks(fullgraph=True)
         applied["compiled"] = "repeated blocks, fullgraph"
+    graphs = use_step_graphs(pipeline, options.cuda_graphs)
+    applied["cuda_graphs"] = graphs is not None
     return applied
+
+
+# --------------------------------------------------------------------------------------------------
+# CUDA graphs for the denoising step
+
+
+class StepGraphs:
+    """Replays the transformer's forward (one denoising step) from CUDA graphs: the ~1,000 kernel launches
+    of a step become one, so the GPU no longer waits on the Python that launches them.
+
+    A graph holds fixed shapes, so there is one per (latent shapes, caption lengths): the first step of a
+    new key runs normally (compiling if it must), the second captures, later steps replay. The progress
+    and cancel callbacks run between steps, outside the graphs. All graphs share one memory pool (they
+    never run at once, and each step's output is consumed before the next replay), and the least recently
+    used graph is dropped beyond `max_graphs`. Exact: the same kernels on the same inputs."""
+
+    def __init__(self, transformer: Any, max_graphs: int = 32) -> None:
+        self.transformer = transformer
+        self.forward = transformer.forward  # the module's own (bound) forward
+        self.max_graphs = max_graphs
+        self.graphs: OrderedDict[tuple[Any, ...], tuple[Any, list[torch.Tensor], torch.Tensor, list[torch.Tensor], Any]]
+        self.graphs = OrderedDict()
+        self.seen: set[tuple[Any, ...]] = set()
+        self.failed: set[tuple[Any, ...]] = set()
+        self.captures = 0
+        self.replays = 0
+        self.pool: Any = None
+
+    def install(self) -> None:
+        self.transformer.forward = self
+
+    def uninstall(self) -> None:
+        if self.transformer.__dict__.get("forward") is self:
+            del self.transformer.forward
+        self.graphs.clear()
+
+    @staticmethod
+    def _key(x: Any, t: torch.Tensor, cap: Any) -> tuple[Any, ...] | None:
+        if not (isinstance(x, list) and isinstance(cap, list)) or not x or isinstance(x[0], list):
+            return None  # omni mode and other callers: not graphed
+        if not x[0].is_cuda:
+            return None
+        return (
+            tuple((tuple(xi.shape), xi.dtype) for xi in x),
+            tuple((tuple(ci.shape), ci.dtype) for ci in cap),
+            tuple(t.shape),
+            t.dtype,
+        )
+
+    def __call__(self, x: Any, t: Any, cap_feats: Any, return_dict: bool = True, **kwargs: Any) -> Any:
+        extra = {k: v for k, v in kwargs.items() if v is not None}
+        key = None if extra or not torch.is_tensor(t) else self._key(x, t, cap_feats)
+        if key is None or key in self.failed or torch.is_grad_enabled():
+            return self.forward(x, t, cap_feats, return_dict=return_dict, **kwargs)
+        if key not in self.graphs:
+            if key not in self.seen:  # first sight: run (and compile) normally
+                self.seen.add(key)
+                return self.forward(x, t, cap_feats, return_dict=return_dict, **kwargs)
+            try:
+                self._capture(key, x, t, cap_feats)
+            except Exception:
+                log.exception("CUDA graph capture failed for %s; this shape runs without graphs", key)
+                self.failed.add(key)
+                return self.forward(x, t, cap_feats, return_dict=return_dict, **kwargs)
+        graph, static_x, static_t, static_cap, out = self.graphs[key]
+        self.graphs.move_to_end(key)
+        for dst, src in zip(static_x, x, strict=True):
+            dst.copy_(src)
+        static_t.copy_(t)
+        for dst, src in zip(static_cap, cap_feats, strict=True):
+            dst.copy_(src)
+        graph.replay()
+        self.replays += 1
+        return out if not return_dict else _output(out)
+
+    def _capture(self, key: tuple[Any, ...], x: list[torch.Tensor], t: torch.Tensor, cap: list[torch.Tensor]) -> None:
+        if self.pool is None:
+            self.pool = torch.cuda.graph_pool_handle()
+        static_x = [xi.clone() for xi in x]
+        static_t = t.clone()
+        static_cap = [ci.clone() for ci in cap]
+        torch.cuda.synchronize()
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph, pool=self.pool):
+            out = self.forward(static_x, static_t, static_cap, return_dict=False)
+        self.graphs[key] = (graph, static_x, static_t, static_cap, out)
+        self.captures += 1
+        while len(self.graphs) > self.max_graphs:
+            self.graphs.popitem(last=False)
+
+
+def _output(out: Any) -> Any:
+    from diffusers.models.modeling_outputs import Transformer2DModelOutput
+
+    return Transformer2DModelOutput(sample=out[0])
+
+
+def use_step_graphs(pipeline: ZImagePipeline, enabled: bool = True) -> StepGraphs | None:
+    """Install (or remove) CUDA-graph replay of the denoising step on a CUDA pipeline."""
+    transformer = pipeline.transformer
+    current = transformer.__dict__.get("forward")
+    if isinstance(current, StepGraphs):
+        if enabled:
+            return current
+        current.uninstall()
+        return None
+    if not enabled or transformer.device.type != "cuda":
+        return None
+    graphs = StepGraphs(transformer)
+    graphs.install()
+    return graphs
 
 
 # --------------------------------------------------------------------------------------------------
@@ -695,6 +814,7 @@ class TextEncoderOffload:
 
 def uncompile_transformer(pipeline: ZImagePipeline) -> None:
     """Undo compile_repeated_blocks (the blocks run eagerly again): the fallback when compilation fails."""
+    use_step_graphs(pipeline, False)
     for module in pipeline.transformer.modules():
         if getattr(module, "_compiled_call_impl", None) is not None:
             module._compiled_call_impl = None
