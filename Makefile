@@ -5,6 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen --no-sync
 DATA_DIR ?= data
 FRONTEND_PORT ?= 3000
+ADMIN_UI_PORT ?= 3001
 export DATA_DIR
 # Python packages to type-check (services/frontend has a src/ too, with no Python in it)
 PY_PACKAGES := libs/common/src/zimage_common $(wildcard services/*/src/zimage_*)
@@ -22,9 +23,9 @@ help: ## Show the targets
 bootstrap: ## Install uv if missing and sync the locked environment
 	@./scripts/bootstrap.sh
 
-dev: bootstrap ## Start the whole platform and the web app (http://localhost:3000) on the embedded default (Ctrl-C stops it)
-	@./scripts/build-frontend.sh || echo "frontend: the build failed (see above); starting without the web app"
-	@FRONTEND_PORT=$(FRONTEND_PORT) $(RUN) python scripts/dev.py
+dev: bootstrap ## Start the whole platform, the web app (:3000) and the admin app (:3001) on the embedded default (Ctrl-C stops it)
+	@./scripts/build-frontend.sh || echo "web apps: a build failed (see above); starting without it"
+	@FRONTEND_PORT=$(FRONTEND_PORT) ADMIN_UI_PORT=$(ADMIN_UI_PORT) $(RUN) python scripts/dev.py
 
 test: bootstrap ops-tools ## Run every test (needs PostgreSQL and Redis on loopback)
 	@$(RUN) ruff check .

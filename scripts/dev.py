@@ -190,7 +190,11 @@ class Supervisor:
         gw = f"http://localhost:{self.base}"
         lines = [
             f"zimage-platform is ready ({self.backends()})",
-            *(f"  web app        {c.service.public_url}" for c in self.children if c.service.public_url),
+            *(
+                f"  {'admin app' if c.service.name == 'admin-ui' else 'web app':<14} {c.service.public_url}"
+                for c in self.children
+                if c.service.public_url
+            ),
             f"  API            {gw}/api/v1   (docs: {gw}/api/v1/docs)",
         ]
         for c in self.children:

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FRONTEND_DIR = ROOT / "services" / "frontend"
-# Next.js's standalone server (output: "standalone", traced from the workspace root), the one the image runs;
-# scripts/build-frontend.sh puts .next/static beside it
-FRONTEND_SERVER = FRONTEND_DIR / ".next" / "standalone" / "services" / "frontend" / "server.js"
+
+
+def web_server(app: str) -> Path:
+    """A web app's Next.js standalone server (output: "standalone", traced from the workspace root), the one its
+    image runs; scripts/build-frontend.sh puts .next/static beside it."""
+    return ROOT / "services" / app / ".next" / "standalone" / "services" / app / "server.js"
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ PYTHON_SERVICES: tuple[Service, ...] = (
         migrations="zimage_gallery.database:migration_target",
         settings="zimage_gallery.config:Settings",
     ),
-    Service("gateway", 0, factory="zimage_gateway.main:create_app", package="zimage_gateway"),
+    Service("gateway", 0, factory="zimage_gateway.main:create_app", package="zimage_gateway", url_env="GATEWAY_URL"),
     Service(
         "worker",
         None,
@@ -108,32 +110,43 @@ def bind_host() -> str:
     return os.environ.get("DEV_HOST", "127.0.0.1")
 
 
-def frontend() -> tuple[Service, ...]:
-    """The web app (the standalone server of a production build), only where FRONTEND_PORT is set (`make dev`
-    sets 3000; the end-to-end browser tests pick a free port) and the build and Node.js exist."""
-    port = os.environ.get("FRONTEND_PORT")
+# web app -> the variable that gives its port (unset: the app does not run)
+WEB_APPS = {"frontend": "FRONTEND_PORT", "admin-ui": "ADMIN_UI_PORT"}
+
+
+def web_apps() -> tuple[Service, ...]:
+    """The web apps (the standalone servers of production builds): the user app where FRONTEND_PORT is set and
+    the admin app where ADMIN_UI_PORT is set (`make dev` sets 3000 and 3001; the end-to-end browser tests pick
+    free ports), each only where its build and Node.js exist."""
     node = shutil.which("node")
-    if not port or not node:
+    if not node:
         return ()
-    return (
-        Service(
-            "frontend",
-            None,
-            command=(node, str(FRONTEND_SERVER)),
-            extra_env={
-                "PORT": port,
-                "HOSTNAME": bind_host(),
-                "API_ORIGIN": f"http://127.0.0.1:{port_base()}",
-                "NEXT_TELEMETRY_DISABLED": "1",
-            },
-            ready_line="Ready in",
-            requires=(FRONTEND_SERVER, FRONTEND_SERVER.parent / ".next" / "static"),
-            public_url=f"http://localhost:{port}",
-        ),
-    )
+    apps = []
+    for app, variable in WEB_APPS.items():
+        port = os.environ.get(variable)
+        if not port:
+            continue
+        server = web_server(app)
+        apps.append(
+            Service(
+                app,
+                None,
+                command=(node, str(server)),
+                extra_env={
+                    "PORT": port,
+                    "HOSTNAME": bind_host(),
+                    "API_ORIGIN": f"http://127.0.0.1:{port_base()}",
+                    "NEXT_TELEMETRY_DISABLED": "1",
+                },
+                ready_line="Ready in",
+                requires=(server, server.parent / ".next" / "static"),
+                public_url=f"http://localhost:{port}",
+            )
+        )
+    return tuple(apps)
 
 
-SERVICES: tuple[Service, ...] = (*PYTHON_SERVICES, *frontend())
+SERVICES: tuple[Service, ...] = (*PYTHON_SERVICES, *web_apps())
 
 
 def service_urls(base: int | None = None) -> dict[str, str]:

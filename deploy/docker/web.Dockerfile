@@ -1,9 +1,11 @@
 # syntax=docker/dockerfile:1.7
-# The Next.js web apps (services/frontend; services/admin-ui once it exists): one Dockerfile, one image per
-# app, chosen by build arguments. docker-compose.yml and docker-compose.prod.yml pass them; by hand, from the
+# The Next.js web apps (services/frontend, services/admin-ui): one Dockerfile, one image per app, chosen by
+# build arguments. docker-compose.yml and docker-compose.prod.yml pass them; by hand, from the
 # repository root (one npm workspace, one package-lock.json, the shared libs/web beside the apps):
 #   docker build -f deploy/docker/web.Dockerfile -t zimage/frontend \
 #     --build-arg APP_DIR=services/frontend --build-arg PORT=3000 .
+#   docker build -f deploy/docker/web.Dockerfile -t zimage/admin-ui \
+#     --build-arg APP_DIR=services/admin-ui --build-arg PORT=3001 .
 #
 # APP_DIR  the app's folder, an npm workspace of the root package.json   services/frontend | services/admin-ui
 # PORT     where it listens, exposed and checked                          3000 | 3001
@@ -23,6 +25,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs/web/package.json libs/web/
 COPY services/frontend/package.json services/frontend/
+COPY services/admin-ui/package.json services/admin-ui/
 ARG APP_DIR
 # Only the app's workspace and @zimage/web, plus the root's dev tools the build needs (TypeScript, the types
 # its type check reads). No install scripts: the native parts (SWC, Tailwind's oxide, lightningcss) come as

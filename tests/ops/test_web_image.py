@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.ops import dockerfile
 from tests.ops.test_compose import DEV, PORTS, PROD, ROOT, build_args, image_of, published, services
@@ -229,8 +230,24 @@ def test_a_web_app_joins_the_stack_once_it_exists() -> None:
                         assert name not in (service.get("depends_on") or {}), f"{other} depends on {name}"
             else:
                 assert not profiles, f"{path.name}: {name} exists but waits in the profiles {profiles}"
-    assert published(services(DEV)["frontend"]) == [(f"127.0.0.1:{PORTS['frontend']}", PORTS["frontend"])]
-    assert not services(PROD)["frontend"].get("ports"), "production publishes the web app around Traefik"
+    for name in WEB_APPS:
+        assert published(services(DEV)[name]) == [(f"127.0.0.1:{PORTS[name]}", PORTS[name])], name
+        assert not services(PROD)[name].get("ports"), f"production publishes {name} around Traefik"
+
+
+def test_traefik_sends_each_host_to_its_app_and_its_api_to_the_gateway() -> None:
+    """The admin app is its own host (admin.*); both apps call /api on their own origin, which Traefik hands to
+    the gateway, never to the app."""
+    routers = yaml.safe_load((ROOT / "traefik/dynamic/routers.yml").read_text())["http"]
+    by_service: dict[str, list[str]] = {}
+    for router in routers["routers"].values():
+        by_service.setdefault(router["service"], []).append(router["rule"])
+    assert any("Host(`admin." in rule and "!PathPrefix(`/api`)" in rule for rule in by_service["admin-ui"])
+    assert any("Host(`admin." in rule and "PathPrefix(`/api`)" in rule and "!" not in rule
+               for rule in by_service["api-gateway"]), "admin.* /api does not reach the gateway"
+    for name in WEB_APPS:
+        servers = routers["services"][name]["loadBalancer"]["servers"]
+        assert servers == [{"url": f"http://{name}:{PORTS[name]}"}], name
 
 
 ARGS = {"APP_DIR": "services/admin-ui", "PORT": str(PORTS["admin-ui"])}
@@ -273,30 +290,34 @@ def test_image_problems_catches_a_broken_web_dockerfile(tmp_path: Path, monkeypa
 
 def test_the_web_build_context_leaves_installs_and_builds_out() -> None:
     ignore = dockerfile.DockerIgnore.read(ROOT)
-    for path in ("node_modules/next/package.json", "services/frontend/node_modules/x/index.js",
-                 "libs/web/node_modules/x/index.js", "services/frontend/.next/BUILD_ID",
-                 "services/frontend/.next/standalone/services/frontend/server.js",
-                 "services/frontend/tsconfig.tsbuildinfo", "test-results/x.png", "docs/screenshots/login-desktop.png"):
+    for path in ("node_modules/next/package.json", "libs/web/node_modules/x/index.js", "test-results/x.png",
+                 "docs/screenshots/login-desktop.png", "docs/screenshots/admin-dashboard.png"):
         assert ignore.excluded(path), path
-    for path in ("package.json", "package-lock.json", "libs/web/src/api/index.ts", "services/frontend/next.config.ts",
-                 "services/frontend/src/app/layout.tsx"):
+    for app in WEB_APPS.values():
+        for path in (f"{app}/node_modules/x/index.js", f"{app}/.next/BUILD_ID",
+                     f"{app}/.next/standalone/{app}/server.js", f"{app}/tsconfig.tsbuildinfo"):
+            assert ignore.excluded(path), path
+        for path in (f"{app}/package.json", f"{app}/next.config.ts", f"{app}/src/app/layout.tsx"):
+            assert not ignore.excluded(path), path
+    for path in ("package.json", "package-lock.json", "libs/web/src/api/index.ts"):
         assert not ignore.excluded(path), path
 
 
-def test_the_standalone_build_holds_what_the_image_copies() -> None:
+@pytest.mark.parametrize("name", sorted(WEB_APPS))
+def test_the_standalone_build_holds_what_the_image_copies(name: str) -> None:
     """The build stage's WORKDIR mirrors the repository root: the paths the runtime stage copies out of it
     exist in a local build, and together they hold the server the command runs and the assets it serves.
     (build-frontend.sh also puts .next/static and public/ into the local standalone folder, for `make dev`;
     the image's build does not, so those copies are left out here.)"""
-    if not (ROOT / "services/frontend/.next/standalone").is_dir():
+    app = WEB_APPS[name]
+    if not (ROOT / app / ".next/standalone").is_dir():
         # pytest runs before the web stage builds; scripts/test-web.sh runs this test again after its build
         # with ZIMAGE_WEB_BUILT=1, where a missing build is a failure, so CI always checks it
         if os.environ.get("ZIMAGE_WEB_BUILT"):
-            pytest.fail("scripts/build-frontend.sh ran but left no .next/standalone")
+            pytest.fail(f"scripts/build-frontend.sh ran but left no {app}/.next/standalone")
         pytest.skip("no local standalone build yet: checked again by scripts/test-web.sh after its build")
-    build = services(PROD)["frontend"]["build"]
+    build = services(PROD)[name]["build"]
     image = image_of(build)
-    app = WEB_APPS["frontend"]
     build_stage = next(s for s in image.stages if any(i.keyword == "RUN" and "npm run build" in i.expanded
                                                      for i in s.instructions))
     assert build_stage.name
