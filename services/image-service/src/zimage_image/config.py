@@ -25,7 +25,7 @@ class Settings(ApiServiceSettings):
     sse_keepalive_seconds: float = Field(15.0, gt=0)
     # Admin system page: the gateway's address for its health probe, the seconds each service probe may
     # take, and the monitoring links it shows when configured.
-    gateway_url: str = "http://127.0.0.1:8000"
+    gateway_url: str = Field("http://127.0.0.1:8000", validation_alias="GATEWAY_URL")
     probe_timeout_seconds: float = Field(2.0, gt=0, le=10)
     grafana_url: str | None = None
     flower_url: str | None = None

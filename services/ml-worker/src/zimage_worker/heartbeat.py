@@ -96,12 +96,14 @@ class StatusReporter:
     def task_started(self, task_id: str) -> None:
         with self._lock:
             self._running.append(str(task_id))
+        self.wake()
 
     def task_finished(self, task_id: str) -> None:
         with self._lock:
             if str(task_id) in self._running:
                 self._running.remove(str(task_id))
             self._done += 1
+        self.wake()
 
     # ---- reporting ----------------------------------------------------------------------------------
 
