@@ -185,3 +185,12 @@ def test_a_hung_upload_is_abandoned_after_the_publish_timeout(
     last_beat = max(at for what, task, at in service.calls if task == tid and what == "heartbeat")
     time.sleep(0.2)  # the heartbeat stopped: the lease runs out if the failure report was lost too
     assert max(at for what, task, at in service.calls if task == tid and what == "heartbeat") == last_beat
+
+
+def test_publisher_threads_run_at_lower_priority() -> None:
+    import os
+
+    publisher = Publisher()
+    nice = publisher.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+    assert nice >= os.getpriority(os.PRIO_PROCESS, 0) + 10 or nice == 19
+    assert publisher.drain(5)
