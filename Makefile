@@ -10,7 +10,7 @@ export DATA_DIR
 # Python packages to type-check (services/frontend has a src/ too, with no Python in it)
 PY_PACKAGES := libs/common/src/zimage_common $(wildcard services/*/src/zimage_*)
 
-.PHONY: help bootstrap dev test lint fmt db-migrate db-reset admin download-model logs clean ops-tools \
+.PHONY: help bootstrap dev test lint fmt db-migrate db-reset admin download-model logs clean ops-tools bench-load \
 	compose-up compose-prod compose-down compose-logs compose-ps secrets backup restore check-health reconcile gpu-status
 
 # Docker Compose: the development file unless PROD=1 (docker-compose.prod.yml). docs/deployment.md.
@@ -59,6 +59,9 @@ download-model: ## Fetch Z-Image-Turbo into MODEL_PATH (default ./data/models/Z-
 
 logs: ## Follow the logs of a running `make dev` (containers: make compose-logs)
 	@mkdir -p $(DATA_DIR)/logs && touch $(DATA_DIR)/logs/dev.log && tail -n 50 -F $(DATA_DIR)/logs/*.log
+
+bench-load: bootstrap ## Load test: 50 simulated users for 5 minutes, embedded and PostgreSQL+Redis (bench/results/load-*.json)
+	@$(RUN) python bench/load/load.py $(LOAD_ARGS)
 
 ops-tools: ## Install promtool, amtool and shellcheck for tests/ops when missing (Debian, as root)
 	@./scripts/bootstrap.sh --ops-tools
