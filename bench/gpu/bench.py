@@ -45,6 +45,24 @@ sys.path[:0] = [str(REPO / "libs/common/src"), str(REPO / "services/ml-worker/sr
 
 import torch  # noqa: E402
 
+
+def _shim_errors() -> None:
+    """zimage_common.errors needs FastAPI and SQLAlchemy, which the GPU machine lacks; the worker code the
+    benchmark runs needs only its ServiceUnavailable (the object-store error the Runner retries on)."""
+    try:
+        import zimage_common.errors  # noqa: F401
+    except ImportError:
+        shim = types.ModuleType("zimage_common.errors")
+
+        class ServiceUnavailable(Exception):
+            pass
+
+        shim.ServiceUnavailable = ServiceUnavailable  # type: ignore[attr-defined]
+        sys.modules["zimage_common.errors"] = shim
+
+
+_shim_errors()
+
 GiB = 2**30
 LAT0_FILE = Path(tempfile.gettempdir()) / "zimage_ours_lat0.pt"  # the parent's latents, for the tuning child
 T0 = time.perf_counter()
@@ -1195,7 +1213,7 @@ def child(flags: list[str], opts: Any, timeout: float, extra_env: dict[str, str]
         **(extra_env or {}),
     )
     try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=max(30, timeout), env=env)  # noqa: S603
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=max(30, timeout), env=env)
     except subprocess.TimeoutExpired as exc:
         return {"error": "timed out", "stdout": (exc.stdout or b"")[-1500:]}
     lines = [ln for ln in res.stdout.splitlines() if ln.startswith("{")]

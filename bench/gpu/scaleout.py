@@ -175,7 +175,7 @@ def start_redis(redis_dir: Path, workdir: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ, LD_LIBRARY_PATH=str(redis_dir / "lib"))
     cmd = [str(redis_dir / "bin/redis-server"), "--port", str(PORT), "--bind", "127.0.0.1", "--save", ""]
     cmd += ["--appendonly", "no", "--dir", str(workdir)]
-    proc = subprocess.Popen(cmd, env=env, stdout=open(workdir / "redis.log", "wb"), stderr=subprocess.STDOUT)  # noqa: S603, SIM115
+    proc = subprocess.Popen(cmd, env=env, stdout=open(workdir / "redis.log", "wb"), stderr=subprocess.STDOUT)  # noqa: SIM115
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", PORT), timeout=0.2).close()
@@ -241,7 +241,7 @@ def main() -> None:
             ]
             cmd += ["-Q", queues, "-n", f"gpu{i}@%h", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"]
             log = open(work / f"worker{i}.log", "wb")  # noqa: SIM115
-            workers.append(subprocess.Popen(cmd, env=env, cwd=HERE, stdout=log, stderr=subprocess.STDOUT))  # noqa: S603
+            workers.append(subprocess.Popen(cmd, env=env, cwd=HERE, stdout=log, stderr=subprocess.STDOUT))
         deadline = time.time() + args.ready_timeout
         while state.hlen("ready") < args.gpus:
             if time.time() > deadline or any(w.poll() is not None for w in workers):
