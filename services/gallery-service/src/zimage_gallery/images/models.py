@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text, literal_column
+from sqlalchemy import JSON, BigInteger, Boolean, Float, Index, Integer, String, Text, literal_column
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 from zimage_common.db import UTCDateTime, utcnow
@@ -32,6 +33,7 @@ class GalleryImage(Base):
         Index("ix_images_owner_created", "owner_id", "created_at", "id"),
         Index("ix_images_owner_folder_created", "owner_id", "folder_id", "created_at", "id"),
         Index("ix_images_task", "task_id", "index"),
+        Index("ix_images_review_status_updated", "review_status", "review_updated_at"),
     )
 
     # The integer key exists for SQLite's FTS5 (its rowid); every API speaks of `id`.
@@ -66,6 +68,13 @@ class GalleryImage(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     original_missing: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # draft | in_review | approved | changes_requested (docs/marketing.md, "Review"); migration 0005 filled it
+    # from `approval`
+    review_status: Mapped[str] = mapped_column(String(24), default="draft", server_default="draft")
+    review_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the brand kit a generation named and what it applied: {style_words_added, avoid_words_removed, ...}
+    brand_kit_id: Mapped[uuid.UUID | None] = mapped_column()
+    brand_guidance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class DeletedImage(Base):
