@@ -28,7 +28,7 @@ QUEUE = "image_generation"
 T = TypeVar("T")
 
 
-def wait_until(check: Callable[[], T], timeout: float, what: str, interval: float = 0.2) -> T:
+def wait_until(check: Callable[[], T | None], timeout: float, what: str, interval: float = 0.2) -> T:
     """Poll `check` until it returns something truthy; the deadline only guards against hangs."""
     deadline = time.monotonic() + timeout
     while True:
@@ -162,6 +162,15 @@ def worker_main(stack: Stack) -> psutil.Process | None:
     assert stack.proc
     for p in psutil.Process(stack.proc.pid).children():
         if "celery" in _cmd(p) and _alive(p):
+            return p
+    return None
+
+
+def service_process(stack: Stack, factory_module: str) -> psutil.Process | None:
+    """The uvicorn process of one FastAPI service (e.g. `zimage_image.main`), None while it is restarting."""
+    assert stack.proc
+    for p in psutil.Process(stack.proc.pid).children():
+        if f"{factory_module}:create_app" in _cmd(p) and _alive(p):
             return p
     return None
 
