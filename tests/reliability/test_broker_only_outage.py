@@ -1,5 +1,6 @@
 """The queue's Redis down while everything else is up: submits are accepted through the outbox and
-run once the broker returns (RELIABILITY.md P1 and the outbox note; the "Redis down at submit" row).
+run once the broker returns (RELIABILITY.md P1 and the outbox note; the "Redis down at submit" row),
+and image-service killed between the commit of a task and its publication (the outbox crash).
 
 With one Redis for everything (test_broker_faults.py) the gateway refuses every request with 503
 while Redis is down, so the outbox path is never reached. Here the broker (CELERY_BROKER_URL) is a
@@ -16,7 +17,19 @@ from pathlib import Path
 import pytest
 
 from tests.reliability.conftest import FAST_HEALING
-from tests.reliability.helpers import Api, expected_objects, object_files, outbox_state, wait_worker_ready
+from tests.reliability.helpers import (
+    Api,
+    expected_objects,
+    image_row_count,
+    kill_process_group,
+    lines_since,
+    object_files,
+    outbox_state,
+    pids_gone,
+    service_process,
+    wait_until,
+    wait_worker_ready,
+)
 from tests.support.redis_server import RedisServer
 from tests.support.stack import Stack
 
@@ -74,3 +87,39 @@ def test_submits_wait_in_the_outbox_while_the_broker_is_down(
         assert task["status"] == "completed", task
         assert object_files(stack, task["id"]) == expected_objects(1)
     assert all(sent >= 1 for sent, _ in outbox_state(module_pg, accepted).values())
+
+
+def test_image_service_killed_between_commit_and_publish(
+    stack: Stack, api: Api, broker: RedisServer, module_pg: str
+) -> None:
+    """Plan: a crash between the commit and the publish loses nothing. Tasks are committed with their outbox
+    rows while the broker is away (so none can be published), image-service is `kill -9`ed with the rows
+    unsent, the supervisor starts a fresh process, and its relay publishes them once the broker is back:
+    every task completed exactly once."""
+    wait_worker_ready(stack)
+    mark = len(stack.lines)
+    broker.kill()
+    try:
+        ids = [api.submit(f"committed, not yet published {i}", num_images=1 + i % 2)["id"] for i in range(4)]
+        assert all(sent == 0 for sent, _ in outbox_state(module_pg, ids).values())
+        victim = service_process(stack, "zimage_image.main")
+        assert victim is not None
+        kill_process_group(victim.pid)  # the process that committed them dies before publishing any
+        wait_until(lambda: pids_gone([victim.pid]), 15, "image-service to be gone")
+        wait_until(lambda: lines_since(stack, mark, "image exited with code -9"), 30, "the supervisor to notice")
+        wait_until(
+            lambda: (p := service_process(stack, "zimage_image.main")) is not None and p.pid != victim.pid,
+            30,
+            "a fresh image-service",
+        )
+        wait_until(lambda: api.get(ids[0]) is not None, 60, "the fresh image-service to answer")
+        outbox = outbox_state(module_pg, ids)
+        assert all(outbox[i][0] == 0 and outbox[i][1] >= 1 for i in ids), outbox  # still waiting, nothing sent
+    finally:
+        broker.start()
+
+    final = api.wait_terminal(ids, 120)
+    for task in final.values():
+        assert task["status"] == "completed" and task["attempts"] == 1, task
+        assert object_files(stack, task["id"]) == expected_objects(task["num_images"])
+        assert image_row_count(module_pg, task["id"]) == task["num_images"]
