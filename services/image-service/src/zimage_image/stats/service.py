@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ from zimage_common.errors import Unprocessable
 
 from zimage_image.stats import repository as repo
 from zimage_image.stats.schemas import StatsOut, StatsPoint, StatsTotals, TopUser
+from zimage_image.tasks.models import Task, TaskStatus
 
 STEP = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 MAX_RANGE = {"hour": timedelta(days=31), "day": timedelta(days=400)}
@@ -31,6 +33,11 @@ def floor_to(value: datetime, bucket: repo.Bucket) -> datetime:
     return value.replace(hour=0) if bucket == "day" else value
 
 
+def ceil_to(value: datetime, bucket: repo.Bucket) -> datetime:
+    floor = floor_to(value, bucket)
+    return floor if floor == value else floor + STEP[bucket]
+
+
 def resolve_range(start: datetime | None, end: datetime | None, bucket: repo.Bucket) -> tuple[datetime, datetime]:
     end = _utc(end) if end else utcnow()
     start = _utc(start) if start else end - DEFAULT_RANGE
@@ -41,6 +48,32 @@ def resolve_range(start: datetime | None, end: datetime | None, bucket: repo.Buc
     return floor_to(start, bucket), end
 
 
+def pieces(start: datetime, end: datetime, bucket: repo.Bucket | None) -> list[repo.Piece]:
+    """Where each part of [start, end) is read: whole days from daily rows (for a day series or the totals),
+    whole hours from hourly rows, and the last, unfinished hour from the tasks table, so a `to` inside an hour
+    counts exactly. A piece from a finer source than the series falls in one series bucket, its key."""
+    hour_end = floor_to(end, "hour")
+    day_start, day_end = ceil_to(start, "day"), floor_to(end, "day")
+    total_key = start if bucket is None else None
+    if bucket == "hour" or day_start >= day_end:
+        spans: list[tuple[repo.Source, datetime, datetime]] = [("hour", start, hour_end)]
+    else:
+        spans = [("hour", start, day_start), ("day", day_start, day_end), ("hour", day_end, hour_end)]
+    spans.append(("tasks", hour_end, end))
+    out = []
+    for source, lo, hi in spans:
+        if lo >= hi:
+            continue
+        if bucket is None:
+            key: datetime | None = total_key
+        elif source == bucket:
+            key = None
+        else:
+            key = floor_to(lo, bucket)
+        out.append(repo.Piece(source, lo, hi, key))
+    return out
+
+
 async def stats(
     session: AsyncSession,
     start: datetime | None,
@@ -49,43 +82,62 @@ async def stats(
     user_id: uuid.UUID | None,
 ) -> StatsOut:
     start, end = resolve_range(start, end, bucket)
-    by_start = {a.start: a for a in await repo.aggregate(session, start, end, bucket, user_id)}
+    by_start = {a.start: a for a in await repo.aggregate(session, pieces(start, end, bucket), user_id)}
     series = []
     cursor = start
     while cursor < end:  # every bucket, so the chart's axis is continuous
-        a = by_start.get(cursor)
+        a = by_start.get(cursor) or repo.Aggregate(cursor, 0, 0, 0, 0, 0, 0.0)
         series.append(
             StatsPoint(
                 start=cursor,
-                images=a.images if a else 0,
-                tasks=a.tasks if a else 0,
-                failures=a.failures if a else 0,
-                canceled=a.canceled if a else 0,
-                active_users=a.active_users if a else 0,
-                gpu_seconds=a.gpu_seconds if a else 0.0,
-                queue_wait_p50=a.queue_wait_p50 if a else None,
-                queue_wait_p95=a.queue_wait_p95 if a else None,
+                images=a.images,
+                tasks=a.tasks,
+                failures=a.failures,
+                canceled=a.canceled,
+                active_users=a.active_users,
+                gpu_seconds=a.gpu_seconds,
+                queue_wait_p50=repo.percentile(a.waits, 50),
+                queue_wait_p95=repo.percentile(a.waits, 95),
             )
         )
         cursor += STEP[bucket]
-    whole = await repo.aggregate(session, start, end, None, user_id)
-    t = whole[0] if whole else repo.Aggregate(None, 0, 0, 0, 0, 0, 0.0, None, None)
-    judged = t.tasks - t.canceled
+    # the totals cover the same range: sums of the buckets, except distinct users (from the per-user query)
+    top, active_users = await repo.top_users(session, pieces(start, end, None), user_id, TOP_USERS)
+    waits: dict[int, int] = {}
+    for a in by_start.values():
+        for index, count in a.waits.items():
+            waits[index] = waits.get(index, 0) + count
+    failures, canceled = sum(p.failures for p in series), sum(p.canceled for p in series)
+    judged = sum(p.tasks for p in series) - canceled
     totals = StatsTotals(
-        images=t.images,
-        tasks=t.tasks,
-        failures=t.failures,
-        failure_rate=t.failures / judged if judged else 0.0,
-        active_users=t.active_users,
-        gpu_seconds=t.gpu_seconds,
-        queue_wait_p50=t.queue_wait_p50,
-        queue_wait_p95=t.queue_wait_p95,
+        images=sum(p.images for p in series),
+        tasks=sum(p.tasks for p in series),
+        failures=failures,
+        failure_rate=failures / judged if judged else 0.0,
+        active_users=active_users,
+        gpu_seconds=math.fsum(p.gpu_seconds for p in series),
+        queue_wait_p50=repo.percentile(waits, 50),
+        queue_wait_p95=repo.percentile(waits, 95),
     )
-    top = [
-        TopUser(user_id=u.user_id, images=u.images, tasks=u.tasks, gpu_seconds=u.gpu_seconds)
-        for u in await repo.top_users(session, start, end, user_id, TOP_USERS)
-    ]
-    return StatsOut(from_=start, to=end, bucket=bucket, series=series, totals=totals, top_users=top)
+    top_users = [TopUser(user_id=u.user_id, images=u.images, tasks=u.tasks, gpu_seconds=u.gpu_seconds) for u in top]
+    return StatsOut(from_=start, to=end, bucket=bucket, series=series, totals=totals, top_users=top_users)
+
+
+async def record_finished(
+    session: AsyncSession, task: Task, status: TaskStatus, now: datetime, gpu_seconds: float
+) -> None:
+    """Count a task in the rollup; called once, on its actual move into a terminal state, in that transaction."""
+    now = _utc(now)
+    await repo.record_finished(
+        session,
+        user_id=task.user_id,
+        status=status,
+        num_images=task.num_images,
+        queue_wait_seconds=task.queue_wait_seconds,
+        gpu_seconds=gpu_seconds,
+        hour=floor_to(now, "hour"),
+        day=floor_to(now, "day"),
+    )
 
 
 def start_of_utc_month(now: datetime) -> datetime:

@@ -19,6 +19,7 @@ from zimage_common.tokens import Principal
 from zimage_image import metrics
 from zimage_image.config import Settings
 from zimage_image.gallery_client import GalleryClient
+from zimage_image.stats import service as stats
 from zimage_image.tasks import repository as repo
 from zimage_image.tasks.models import Task, TaskImage, TaskStatus
 from zimage_image.tasks.schemas import DEFAULT_PRESET, GenerateRequest, Progress, TaskImageOut, TaskOut, UsageOut
@@ -64,6 +65,24 @@ def gpu_seconds_spent(task: Task, now: datetime, reported: float | None = None) 
     if reported is not None:
         return reported
     return 0.0 if task.started_at is None else max(0.0, (now - task.started_at).total_seconds())
+
+
+async def finish(
+    session: AsyncSession,
+    task: Task,
+    attempt: int | None,
+    status: TaskStatus,
+    now: datetime,
+    *,
+    gpu_seconds: float,
+    **values: Any,
+) -> bool:
+    """Every terminal move goes through here: only the actual move (never a repeated report) counts in the
+    usage rollup, in the same transaction."""
+    if not await repo.finish(session, task.id, attempt, status, now, gpu_seconds=gpu_seconds, **values):
+        return False
+    await stats.record_finished(session, task, status, now, gpu_seconds)
+    return True
 
 
 def start_of_utc_day(now: datetime) -> datetime:
@@ -203,9 +222,9 @@ async def cancel(session: AsyncSession, bus: EventBus, principal: Principal, tas
         raise TaskAlreadyFinished(f"Task is already {task.status}")
     # A pending task is never run; a running one stops at its next step and stores nothing.
     now = utcnow()
-    if await repo.finish(
+    if await finish(
         session,
-        task.id,
+        task,
         None,
         TaskStatus.canceled,
         now,
@@ -304,9 +323,7 @@ async def claim(session: AsyncSession, settings: Settings, bus: EventBus, task_i
     if task.is_terminal:
         raise ClaimRefused(f"task is already {task.status}")
     if task.cancel_requested:
-        if await repo.finish(
-            session, task_id, None, TaskStatus.canceled, now, gpu_seconds=gpu_seconds_spent(task, now)
-        ):
+        if await finish(session, task, None, TaskStatus.canceled, now, gpu_seconds=gpu_seconds_spent(task, now)):
             metrics.task_finished(session, TaskStatus.canceled)
         announce(session, bus, task_id)
         raise ClaimRefused("task was canceled")
@@ -318,9 +335,9 @@ async def claim(session: AsyncSession, settings: Settings, bus: EventBus, task_i
 
 
 async def give_up(session: AsyncSession, bus: EventBus, task: Task, now: datetime) -> None:
-    if await repo.finish(
+    if await finish(
         session,
-        task.id,
+        task,
         None,
         TaskStatus.failed,
         now,
@@ -370,9 +387,9 @@ async def complete(
     if task.status == TaskStatus.completed:
         return task  # a duplicate report: one visible result
     now = utcnow()
-    if not await repo.finish(
+    if not await finish(
         session,
-        task_id,
+        task,
         attempt,
         TaskStatus.completed,
         now,
@@ -458,9 +475,9 @@ async def fail(
         await repo.renew_lease(session, task_id, attempt, lease_until=now, step=None, total=None)
         await repo.add_outbox(session, task_id)
         return
-    if await repo.finish(
+    if await finish(
         session,
-        task_id,
+        task,
         attempt,
         TaskStatus.failed,
         now,
@@ -480,8 +497,8 @@ async def canceled(
     if task is None:
         return
     now = utcnow()
-    if await repo.finish(
-        session, task_id, attempt, TaskStatus.canceled, now, gpu_seconds=gpu_seconds_spent(task, now, gpu_seconds)
+    if await finish(
+        session, task, attempt, TaskStatus.canceled, now, gpu_seconds=gpu_seconds_spent(task, now, gpu_seconds)
     ):
         metrics.task_finished(session, TaskStatus.canceled)
         announce(session, bus, task_id)
