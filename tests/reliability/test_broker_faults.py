@@ -6,7 +6,10 @@ on the same port and folder; PostgreSQL stays up. No step delay: tiny-engine tas
 about a second.
 
 Scaled down for a 2-core machine (the plan's numbers in brackets): 20 queued tasks across the
-Redis restart [200]; 10 submits over a 10 s outage [20 over 60 s].
+Redis restart [200]; 10 submits over a 10 s outage [20 over 60 s]. AOF keeping the queue and the
+sweeper republishing what the last second lost do not depend on the queue's length (200 would add
+~200 s); each request during an outage is judged on its own and the relay retries every pass without a
+growing backoff, so a longer outage repeats the same answers (README.md in this folder).
 """
 
 from __future__ import annotations

@@ -244,7 +244,7 @@ def probe(client: httpx.Client, method: str, url: str, **kwargs: Any) -> tuple[s
 # ---- the tests ------------------------------------------------------------------------------------
 
 
-def test_postgresql_immediate_stop_and_restart_during_100_tasks(
+def test_postgresql_immediate_stop_and_restart_during_a_run(
     stack: Stack, api: Api, cluster: PostgresCluster, s3: tuple[str, TcpProxy]
 ) -> None:
     """Plan: `pg_ctl stop -m immediate` during the run, restart → 503 (never 500, never a hang) while it
