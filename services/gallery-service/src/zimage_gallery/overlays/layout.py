@@ -111,9 +111,7 @@ class _Typesetter:
     def __init__(self, spec: OverlaySpec, family: FontFamily, column: int, box_height: int, short: int,
                  logo_size: tuple[int, int] | None) -> None:
         self.spec, self.family, self.column, self.box_height = spec, family, column, box_height
-        self.min_sub = max(MIN_SUB_PX, math.ceil(MIN_SUB_FRACTION * short))
-        self.min_size = math.ceil(self.min_sub / SUB_RATIO)
-        self.max_size = max(self.min_size, math.floor(HEADLINE_MAX * short))
+        self.min_size, self.max_size = headline_sizes(short)
         self.logo = _logo_size(logo_size, round(LOGO_HEIGHT * short), round(column * LOGO_MAX_WIDTH))
 
     def fonts(self, size: int) -> tuple[ImageFont.FreeTypeFont, ImageFont.FreeTypeFont, ImageFont.FreeTypeFont]:
@@ -205,6 +203,12 @@ class _Typesetter:
             if stack.cta is None:
                 stack.dropped.append("cta")
         return stack
+
+
+def headline_sizes(short: int) -> tuple[int, int]:
+    """The headline's smallest (its sub-copy still legible) and largest pixel size for an image's short side."""
+    smallest = math.ceil(max(MIN_SUB_PX, math.ceil(MIN_SUB_FRACTION * short)) / SUB_RATIO)
+    return smallest, max(smallest, math.floor(HEADLINE_MAX * short))
 
 
 def sub_size(size: int) -> int:

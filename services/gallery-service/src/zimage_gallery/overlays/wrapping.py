@@ -43,8 +43,11 @@ def _is_word_char(cluster: str) -> bool:
 
 
 def _break_allowed(clusters: list[str], k: int, keep_words: bool) -> bool:
-    """May a line break fall before clusters[k]?"""
-    before, after = clusters[k - 1], clusters[k]
+    """May a line break fall before clusters[k]? Spaces at the break vanish, so look past them."""
+    after = next((c for c in clusters[k:] if not c.isspace()), None)
+    before = next((c for c in reversed(clusters[:k]) if not c.isspace()), None)
+    if after is None or before is None:
+        return True
     if after[0] in NO_LINE_START or before[-1] in NO_LINE_END:
         return False
     return not (keep_words and _is_word_char(before) and _is_word_char(after))
