@@ -32,13 +32,16 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
   expect(serious, `accessibility problems on ${name}`).toEqual([]);
 }
 
-/** The page at desktop width and at 375 px (a phone), saved as PNG, after an accessibility check. */
-export async function snap(page: Page, name: string): Promise<void> {
+/**
+ * The page at desktop width and at 375 px (a phone), saved as PNG, after an accessibility check; `fullPage`
+ * takes the whole desktop page, not only the first screen (dashboards with charts below the fold).
+ */
+export async function snap(page: Page, name: string, { fullPage = false }: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   const desktop = page.viewportSize() ?? { width: 1280, height: 800 };
   await page.waitForLoadState("networkidle").catch(() => undefined);
   await expectAccessible(page, name);
-  await page.screenshot({ path: path.join(SHOTS, `${name}-desktop.png`) });
+  await page.screenshot({ path: path.join(SHOTS, `${name}-desktop.png`), fullPage });
   await page.setViewportSize({ width: 375, height: 812 });
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(SHOTS, `${name}-mobile.png`) });

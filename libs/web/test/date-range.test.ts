@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 
 import {
   addDays,
+  chartBucket,
   dayIn,
-  fillSeries,
   isDay,
   matchPreset,
   parseRange,
@@ -11,6 +11,7 @@ import {
   rangeDays,
   rangeQuery,
   startOfDay,
+  sumByDay,
 } from "../src/lib/date-range";
 
 const SEOUL = "Asia/Seoul";
@@ -44,18 +45,20 @@ describe("date ranges", () => {
     expect(matchPreset({ from: "2026-11-19", to: "2026-11-26" }, NOW, SEOUL)).toBeNull();
   });
 
-  it("turn a day range into the stats API's instants and bucket", () => {
+  it("turn a day range into the stats API's instants, in hours wherever the API allows them", () => {
     expect(rangeQuery({ from: "2026-11-26", to: "2026-11-26" }, SEOUL)).toEqual({
       from: "2026-11-25T15:00:00.000Z",
       to: "2026-11-26T15:00:00.000Z",
       bucket: "hour",
     });
-    expect(rangeQuery({ from: "2026-11-25", to: "2026-11-26" }, SEOUL).bucket).toBe("hour");
     expect(rangeQuery({ from: "2026-11-20", to: "2026-11-26" }, SEOUL)).toEqual({
       from: "2026-11-19T15:00:00.000Z",
       to: "2026-11-26T15:00:00.000Z",
-      bucket: "day",
+      bucket: "hour",
     });
+    expect(rangeQuery({ from: "2026-10-27", to: "2026-11-26" }, SEOUL).bucket).toBe("hour"); // 31 days
+    expect(rangeQuery({ from: "2026-10-26", to: "2026-11-26" }, SEOUL).bucket).toBe("day"); // 32
+    expect([chartBucket({ from: "2026-11-25", to: "2026-11-26" }), chartBucket({ from: "2026-11-24", to: "2026-11-26" })]).toEqual(["hour", "day"]);
   });
 
   it("read a range from the address safely", () => {
@@ -70,35 +73,21 @@ describe("date ranges", () => {
   });
 });
 
-describe("fillSeries", () => {
-  const blank = (start: string) => ({ start, n: 0 });
-
-  it("adds the empty buckets of the range around the server's points", () => {
-    const query = { from: "2026-11-23T15:00:00.000Z", to: "2026-11-26T15:00:00.000Z", bucket: "day" as const };
-    const filled = fillSeries([{ start: "2026-11-24T15:00:00+00:00", n: 3 }], query, blank);
-    expect(filled.map((p) => [new Date(p.start).toISOString(), p.n])).toEqual([
-      ["2026-11-23T15:00:00.000Z", 0],
-      ["2026-11-24T15:00:00.000Z", 3],
-      ["2026-11-25T15:00:00.000Z", 0],
+describe("sumByDay", () => {
+  it("adds hours up into the team's days, which start at 15:00 UTC in Seoul", () => {
+    const hours = [
+      { start: "2026-11-25T14:00:00Z", images: 1, failures: 0, queue_wait_p95: 3 }, // 23:00 on the 25th
+      { start: "2026-11-25T15:00:00Z", images: 2, failures: 1, queue_wait_p95: 9 }, // 00:00 on the 26th
+      { start: "2026-11-26T05:00:00Z", images: 4, failures: 0, queue_wait_p95: null },
+    ];
+    expect(sumByDay(hours, SEOUL, ["images", "failures"])).toEqual([
+      { day: "2026-11-25", images: 1, failures: 0 },
+      { day: "2026-11-26", images: 6, failures: 1 },
     ]);
-  });
-
-  it("keeps the server's alignment (UTC days under a Seoul range) and every bucket that overlaps it", () => {
-    const query = { from: "2026-11-23T15:00:00.000Z", to: "2026-11-25T15:00:00.000Z", bucket: "day" as const };
-    const filled = fillSeries([{ start: "2026-11-24T00:00:00Z", n: 2 }], query, blank);
-    expect(filled.map((p) => new Date(p.start).toISOString())).toEqual([
-      "2026-11-23T00:00:00.000Z",
-      "2026-11-24T00:00:00.000Z",
-      "2026-11-25T00:00:00.000Z",
+    expect(sumByDay(hours, "UTC", ["images"])).toEqual([
+      { day: "2026-11-25", images: 3 },
+      { day: "2026-11-26", images: 4 },
     ]);
-    expect(filled[1]?.n).toBe(2);
-  });
-
-  it("gives a full empty series when the server has none", () => {
-    const query = { from: "2026-11-25T15:00:00.000Z", to: "2026-11-26T15:00:00.000Z", bucket: "hour" as const };
-    const filled = fillSeries([], query, blank);
-    expect(filled).toHaveLength(24);
-    expect(filled[0]?.start).toBe("2026-11-25T15:00:00.000Z");
-    expect(filled.every((p) => p.n === 0)).toBe(true);
+    expect(sumByDay([], SEOUL, ["images"])).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatBucket, formatBytes, formatInteger, formatPercent, formatSeconds } from "../src/lib/format";
+import { formatBytes, formatDay, formatHour, formatInteger, formatPercent, formatSeconds } from "../src/lib/format";
 
 describe("number formatting", () => {
   it("groups thousands and rounds to whole numbers", () => {
@@ -30,10 +30,11 @@ describe("number formatting", () => {
     expect(formatBytes(80 * 1024 ** 3, "ko")).toBe("80 GiB");
   });
 
-  it("labels chart buckets in the team's time zone", () => {
-    expect(formatBucket("2026-11-25T15:00:00Z", "day", "ko", "Asia/Seoul")).toBe("11. 26.");
-    expect(formatBucket("2026-11-25T15:00:00Z", "day", "en", "Asia/Seoul")).toBe("11/26");
-    expect(formatBucket("2026-11-26T05:00:00Z", "hour", "ko", "Asia/Seoul")).toBe("14:00");
-    expect(formatBucket("2026-11-26T05:00:00Z", "hour", "en", "Asia/Seoul")).toBe("14:00");
+  it("labels chart points by day, and by hour in the team's time zone", () => {
+    expect(formatDay("2026-11-26", "ko")).toBe("11. 26.");
+    expect(formatDay("2026-11-26", "en")).toBe("11/26");
+    expect(formatHour("2026-11-26T05:00:00Z", "ko", "Asia/Seoul")).toBe("14:00");
+    expect(formatHour("2026-11-25T15:00:00Z", "en", "Asia/Seoul")).toBe("00:00");
+    expect(formatHour("2026-11-26T05:00:00Z", "en", "Asia/Seoul", true)).toBe("11/26, 14:00");
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { auditDetailLines, showValue, targetName } from "@/lib/audit";
 import { auditFilterSearch, auditQuery, parseAuditFilters } from "@/lib/audit-filters";
 import { limitInput, parseLimit } from "@/lib/quota";
-import { failureTone, topUserRows } from "@/lib/stats";
+import { failureTone, imageRows, topUserRows, waitRows } from "@/lib/stats";
 import { parseUserFilters, userFilterSearch } from "@/lib/user-filters";
 
 const UUID = "3f2b7c1e-8a4d-4e6f-9b0a-1c2d3e4f5a6b";
@@ -49,7 +49,7 @@ describe("quota form", () => {
 });
 
 describe("audit log", () => {
-  const show = showValue("default");
+  const show = showValue("default", (at) => `<${at.toISOString()}>`);
 
   it("reads each service's detail as short lines", () => {
     expect(auditDetailLines({ email: "a@x.kr", is_active: { from: true, to: false } }, show)).toEqual([
@@ -63,6 +63,9 @@ describe("audit log", () => {
     expect(auditDetailLines(quota, show)).toEqual([{ key: "images_per_day", text: "default → 200" }]);
     expect(auditDetailLines({ name: "Sale", fields: ["pattern", "variables"] }, show)).toEqual([
       { key: "fields", text: "pattern, variables" },
+    ]);
+    expect(auditDetailLines({ expires_at: "2026-11-27T12:50:50.871140+00:00" }, show)).toEqual([
+      { key: "expires_at", text: "<2026-11-27T12:50:50.871Z>" },
     ]);
     expect(targetName({ label: "Golden hour" })).toBe("Golden hour");
     expect(targetName({ expires_at: "2026-11-27T00:00:00Z" })).toBeNull();
@@ -86,6 +89,33 @@ describe("audit log", () => {
 });
 
 describe("dashboard helpers", () => {
+  const point = (start: string, images: number, p95: number | null = null) => ({
+    start, images, tasks: images ? 1 : 0, failures: 0, canceled: 0, active_users: images ? 1 : 0, gpu_seconds: images,
+    queue_wait_p50: p95, queue_wait_p95: p95,
+  });
+  const totals = { images: 0, tasks: 0, failures: 0, failure_rate: 0, active_users: 0, gpu_seconds: 0, queue_wait_p50: null, queue_wait_p95: null };
+  const hourly = {
+    from: "2026-11-24T15:00:00Z", to: "2026-11-26T15:00:00Z", bucket: "hour" as const, totals, top_users: [],
+    series: [point("2026-11-25T14:00:00Z", 1, 2.5), point("2026-11-25T15:00:00Z", 2), point("2026-11-26T14:00:00Z", 3)],
+  };
+
+  it("chart a two-day range by the hour and a longer one by the team's days", () => {
+    expect(imageRows(hourly, { from: "2026-11-25", to: "2026-11-26" }, "ko", "Asia/Seoul").map((r) => [r.label, r.images])).toEqual([
+      ["11. 25. 23:00", 1],
+      ["11. 26. 00:00", 2],
+      ["11. 26. 23:00", 3],
+    ]);
+    expect(imageRows(hourly, { from: "2026-11-20", to: "2026-11-26" }, "en", "Asia/Seoul")).toEqual([
+      { label: "11/25", images: 1, failures: 0 },
+      { label: "11/26", images: 5, failures: 0 },
+    ]);
+    const daily = { ...hourly, bucket: "day" as const, series: [point("2026-11-26T00:00:00Z", 4, 1)] };
+    expect(imageRows(daily, { from: "2026-08-29", to: "2026-11-26" }, "en", "Asia/Seoul")).toEqual([{ label: "11/26", images: 4, failures: 0 }]);
+    expect(waitRows(hourly, { from: "2026-11-26", to: "2026-11-26" }, "en", "Asia/Seoul")[0]).toEqual({
+      label: "23:00", queue_wait_p50: 2.5, queue_wait_p95: 2.5,
+    });
+  });
+
   it("colour the failure rate from 5 % and 20 %", () => {
     expect([failureTone(0), failureTone(0.049), failureTone(0.05), failureTone(0.2)]).toEqual(["default", "default", "warning", "danger"]);
   });

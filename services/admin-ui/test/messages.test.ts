@@ -31,6 +31,12 @@ describe("message catalogues", () => {
   const ko = flatten(messagesFor("ko") as unknown as Tree);
   const en = flatten(messagesFor("en") as unknown as Tree);
 
+  it("never put a dot inside a key (use-intl reads dots as nesting)", () => {
+    const raw = (tree: Tree): string[] =>
+      Object.entries(tree).flatMap(([key, value]) => [key, ...(typeof value === "string" ? [] : raw(value))]);
+    expect(raw(messagesFor("ko") as unknown as Tree).filter((key) => key.includes("."))).toEqual([]);
+  });
+
   it("have the same keys in Korean and English", () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(ko).sort());
   });

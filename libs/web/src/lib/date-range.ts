@@ -109,33 +109,45 @@ export interface RangeQuery {
   bucket: Bucket;
 }
 
-/** The stats API's parameters: hours for a range of up to two days, days beyond. */
+/** The stats API serves hour buckets for up to 31 days; its day buckets are UTC days. */
+export const HOURLY_MAX_DAYS = 31;
+
+/**
+ * The stats API's parameters for a range of whole days in `timeZone`. Hours wherever the API allows them
+ * (up to 31 days): hours add up to the team's own days, where the API's UTC days would cut Seoul's days at
+ * 09:00. Longer ranges get UTC days.
+ */
 export function rangeQuery(range: DateRange, timeZone: string): RangeQuery {
   return {
     from: startOfDay(range.from, timeZone).toISOString(),
     to: startOfDay(addDays(range.to, 1), timeZone).toISOString(),
-    bucket: rangeDays(range) <= 2 ? "hour" : "day",
+    bucket: rangeDays(range) <= HOURLY_MAX_DAYS ? "hour" : "day",
   };
 }
 
-export function bucketMs(bucket: Bucket): number {
-  return bucket === "hour" ? HOUR_MS : DAY_MS;
+/** How a chart of the range groups its points: hours for up to two days, days beyond. */
+export function chartBucket(range: DateRange): Bucket {
+  return rangeDays(range) <= 2 ? "hour" : "day";
 }
 
 /**
- * A series with a point for every bucket in the query, the missing ones made by `blank`. Buckets are
- * anchored on the server's first point (whatever its alignment), else on `from`; every bucket that
- * overlaps [from, to) is kept.
+ * Hourly points summed into the calendar days of `timeZone` (counts and seconds add up; distinct users and
+ * percentiles do not, so only `keys` are summed). Days come out in order, each once.
  */
-export function fillSeries<T extends { start: string }>(series: readonly T[], query: RangeQuery, blank: (start: string) => T): T[] {
-  const step = bucketMs(query.bucket);
-  const from = Date.parse(query.from);
-  const to = Date.parse(query.to);
-  const byStart = new Map(series.map((point) => [Date.parse(point.start), point]));
-  const anchor = series.length ? Date.parse(series[0]!.start) : from;
-  // the first bucket that still reaches past `from`
-  let start = anchor + (Math.floor((from - step - anchor) / step) + 1) * step;
-  const out: T[] = [];
-  for (; start < to; start += step) out.push(byStart.get(start) ?? blank(new Date(start).toISOString()));
-  return out;
+export function sumByDay<T extends { start: string }, K extends keyof T>(
+  series: readonly T[],
+  timeZone: string,
+  keys: readonly K[],
+): ({ day: string } & Record<K, number>)[] {
+  const days = new Map<string, { day: string } & Record<K, number>>();
+  for (const point of series) {
+    const day = dayIn(new Date(point.start), timeZone);
+    let sum = days.get(day);
+    if (!sum) {
+      sum = { day, ...Object.fromEntries(keys.map((k) => [k, 0])) } as { day: string } & Record<K, number>;
+      days.set(day, sum);
+    }
+    for (const key of keys) (sum[key] as number) += Number(point[key] ?? 0);
+  }
+  return [...days.values()];
 }

@@ -36,11 +36,18 @@ export function formatBytes(bytes: number, locale: string): string {
   return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value)} ${units[index]}`;
 }
 
-/** A bucket's start as a chart's axis label: "11. 3." / "11/3" for days, "14:00" for hours (24-hour, short). */
-export function formatBucket(start: string, bucket: "hour" | "day", locale: string, timeZone: string): string {
-  const options: Intl.DateTimeFormatOptions =
-    bucket === "day"
-      ? { month: "numeric", day: "numeric", timeZone }
-      : { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone };
-  return new Intl.DateTimeFormat(locale, options).format(new Date(start));
+/** A calendar day (YYYY-MM-DD) as a chart's axis label: "11. 26." / "11/26". */
+export function formatDay(day: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { month: "numeric", day: "numeric", timeZone: "UTC" }).format(new Date(`${day}T00:00:00Z`));
+}
+
+/** An hour bucket's start in `timeZone`, 24-hour: "14:00", or "11. 26. 14:00" / "11/26, 14:00" across days. */
+export function formatHour(start: string, locale: string, timeZone: string, withDate = false): string {
+  return new Intl.DateTimeFormat(locale, {
+    ...(withDate ? { month: "numeric", day: "numeric" } : {}),
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone,
+  }).format(new Date(start));
 }

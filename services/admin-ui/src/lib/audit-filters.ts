@@ -15,6 +15,13 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export const AUDIT_TARGETS = ["user", "template", "preset"] as const;
 
+/** The message key of a known action ("user.update" → "user_update": a dot would nest the key). */
+export function actionKey(action: (typeof AUDIT_ACTIONS)[number]) {
+  return action.replace(".", "_") as
+    | "user_update" | "user_password_reset" | "quota_update" | "template_create" | "template_update"
+    | "template_delete" | "preset_create" | "preset_update" | "preset_delete";
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AuditFilterState {

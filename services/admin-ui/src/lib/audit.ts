@@ -11,14 +11,18 @@ function isChange(value: unknown): value is { from: unknown; to: unknown } {
   return typeof value === "object" && value !== null && !Array.isArray(value) && "from" in value && "to" in value;
 }
 
-/** `null` reads as `nullText` (a quota of null is the default); objects as compact JSON. */
-export function showValue(nullText: string): Show {
-  return (value) => {
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** `null` reads as `nullText` (a quota of null is the default), instants through `formatInstant`, objects as JSON. */
+export function showValue(nullText: string, formatInstant: (value: Date) => string): Show {
+  const show: Show = (value) => {
     if (value === null || value === undefined) return nullText;
-    if (Array.isArray(value)) return value.map((v) => showValue(nullText)(v)).join(", ");
+    if (Array.isArray(value)) return value.map(show).join(", ");
     if (typeof value === "object") return JSON.stringify(value);
+    if (typeof value === "string" && INSTANT.test(value) && !Number.isNaN(Date.parse(value))) return formatInstant(new Date(value));
     return String(value);
   };
+  return show;
 }
 
 /**

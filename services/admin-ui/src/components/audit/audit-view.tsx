@@ -21,7 +21,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { PageHeader } from "@/components/admin-shell";
 import { QueryError } from "@/components/query-state";
 import { auditDetailLines, showValue, targetName } from "@/lib/audit";
-import { AUDIT_ACTIONS, AUDIT_TARGETS, auditFilterSearch, auditQuery, parseAuditFilters, type AuditFilterState } from "@/lib/audit-filters";
+import { actionKey, AUDIT_ACTIONS, AUDIT_TARGETS, auditFilterSearch, auditQuery, parseAuditFilters, type AuditFilterState } from "@/lib/audit-filters";
 import { useDateRange } from "@/lib/use-date-range";
 
 function Entry({ entry, userEmail }: { entry: AuditEntryOut; userEmail?: string }) {
@@ -30,7 +30,10 @@ function Entry({ entry, userEmail }: { entry: AuditEntryOut; userEmail?: string 
   const known = (AUDIT_ACTIONS as readonly string[]).includes(entry.action);
   const knownTarget = (AUDIT_TARGETS as readonly string[]).includes(entry.target_type);
   const name = targetName(entry.detail) ?? userEmail ?? null;
-  const lines = auditDetailLines(entry.detail, showValue(t("defaultValue")));
+  const lines = auditDetailLines(
+    entry.detail,
+    showValue(t("defaultValue"), (at) => format.dateTime(at, { dateStyle: "medium", timeStyle: "short" })),
+  );
   return (
     <TableRow data-testid="audit-row" data-action={entry.action}>
       <TableCell className="whitespace-nowrap text-xs tabular-nums">
@@ -38,12 +41,12 @@ function Entry({ entry, userEmail }: { entry: AuditEntryOut; userEmail?: string 
       </TableCell>
       <TableCell className="text-sm">{entry.actor_email}</TableCell>
       <TableCell>
-        <span className="font-medium">{known ? t(`actions.${entry.action as (typeof AUDIT_ACTIONS)[number]}`) : entry.action}</span>
+        <span className="font-medium">{known ? t(`actions.${actionKey(entry.action as (typeof AUDIT_ACTIONS)[number])}`) : entry.action}</span>
         <span className="block font-mono text-[11px] text-muted-foreground">{entry.action}</span>
       </TableCell>
       <TableCell className="text-sm">
         <Badge variant="outline">{knownTarget ? t(`targets.${entry.target_type as (typeof AUDIT_TARGETS)[number]}`) : entry.target_type}</Badge>
-        <span className="mt-1 block max-w-56 truncate" title={entry.target_id ?? undefined}>
+        <span className="mt-1 block max-w-64 truncate" title={name ?? entry.target_id ?? undefined}>
           {name ?? entry.target_id ?? "–"}
         </span>
       </TableCell>
@@ -130,7 +133,7 @@ export function AuditView() {
             <option value="">{t("anyAction")}</option>
             {AUDIT_ACTIONS.map((action) => (
               <option key={action} value={action}>
-                {t(`actions.${action}`)}
+                {t(`actions.${actionKey(action)}`)}
               </option>
             ))}
           </Select>

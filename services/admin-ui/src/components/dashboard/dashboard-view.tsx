@@ -6,8 +6,8 @@ import { useFormatter, useLocale, useTranslations } from "use-intl";
 
 import { useAdminStats, useAdminUsersByIds } from "@zimage/web/api";
 import { TIME_ZONE } from "@zimage/web/i18n";
-import { presetRange, rangeQuery } from "@zimage/web/lib/date-range";
-import { formatBucket, formatInteger, formatPercent, formatSeconds } from "@zimage/web/lib/format";
+import { chartBucket, presetRange, rangeQuery } from "@zimage/web/lib/date-range";
+import { formatInteger, formatPercent, formatSeconds } from "@zimage/web/lib/format";
 import { Button } from "@zimage/web/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@zimage/web/ui/card";
 import { DateRangePicker } from "@zimage/web/ui/date-range-picker";
@@ -18,7 +18,7 @@ import { PageHeader } from "@/components/admin-shell";
 import { RankedBarChart, TimeBarChart, TimeLineChart } from "@/components/charts";
 import { QueryError } from "@/components/query-state";
 import { useDateRange } from "@/lib/use-date-range";
-import { chartSeries, failureTone, topUserRows } from "@/lib/stats";
+import { failureTone, imageRows, topUserRows, waitRows } from "@/lib/stats";
 
 const REFRESH_MS = 30_000;
 
@@ -45,7 +45,7 @@ export function DashboardView() {
     const now = new Date();
     return {
       today: rangeQuery(presetRange("today", now, TIME_ZONE), TIME_ZONE),
-      week: { ...rangeQuery(presetRange("7d", now, TIME_ZONE), TIME_ZONE), bucket: "day" as const },
+      week: rangeQuery(presetRange("7d", now, TIME_ZONE), TIME_ZONE),
     };
   }, []);
   const todayStats = useAdminStats(fixed.today, { refetchInterval: REFRESH_MS });
@@ -58,16 +58,8 @@ export function DashboardView() {
   const totals = stats.data?.totals;
   const seconds = (value: number) => formatSeconds(value, locale);
   const integer = (value: number) => formatInteger(value, locale);
-  const series = useMemo(
-    () =>
-      stats.data
-        ? chartSeries(stats.data, query).map((point) => ({
-            ...point,
-            label: formatBucket(point.start, query.bucket, locale, TIME_ZONE),
-          }))
-        : [],
-    [stats.data, query, locale],
-  );
+  const images = useMemo(() => (stats.data ? imageRows(stats.data, range, locale, TIME_ZONE) : []), [stats.data, range, locale]);
+  const waits = useMemo(() => (stats.data ? waitRows(stats.data, range, locale, TIME_ZONE) : []), [stats.data, range, locale]);
   const refresh = () => {
     void stats.refetch();
     void todayStats.refetch();
@@ -148,14 +140,17 @@ export function DashboardView() {
 
           <div className="grid gap-4 lg:grid-cols-2">
             <div className="lg:col-span-2">
-              <ChartCard title={query.bucket === "hour" ? t("charts.imagesHourly") : t("charts.images")} description={t("charts.imagesDescription")}>
+              <ChartCard
+                title={chartBucket(range) === "hour" ? t("charts.imagesHourly") : t("charts.images")}
+                description={stats.data?.bucket === "day" ? `${t("charts.imagesDescription")} ${t("charts.utcDays")}` : t("charts.imagesDescription")}
+              >
                 {!stats.data ? (
                   <Skeleton className="h-[260px] w-full" />
                 ) : stats.data.totals.tasks === 0 ? (
                   <p className="flex h-[120px] items-center justify-center text-sm text-muted-foreground">{t("charts.noData")}</p>
                 ) : (
                   <TimeBarChart
-                    rows={series}
+                    rows={images}
                     x="label"
                     xLabel={tr("group")}
                     caption={t("charts.images")}
@@ -190,7 +185,7 @@ export function DashboardView() {
                 <p className="flex h-[120px] items-center justify-center text-sm text-muted-foreground">{t("charts.noData")}</p>
               ) : (
                 <TimeLineChart
-                  rows={series}
+                  rows={waits}
                   x="label"
                   xLabel={tr("group")}
                   caption={t("charts.queue")}

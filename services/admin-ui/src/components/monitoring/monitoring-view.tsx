@@ -1,7 +1,7 @@
 "use client";
 
 import { CheckCircle2, Cpu, ExternalLink, Gauge, ListOrdered, Server, XCircle } from "lucide-react";
-import { useFormatter, useLocale, useTranslations } from "use-intl";
+import { useFormatter, useLocale, useNow, useTranslations } from "use-intl";
 
 import { useAdminSystem, useAdminUsersByIds, type ServiceStatus, type WorkerOut } from "@zimage/web/api";
 import { formatBytes, formatInteger, formatPercent } from "@zimage/web/lib/format";
@@ -46,6 +46,7 @@ function WorkerCard({ worker }: { worker: WorkerOut }) {
   const t = useTranslations("monitoring");
   const locale = useLocale();
   const format = useFormatter();
+  const now = useNow({ updateInterval: 5_000 });
   const knownState = (WORKER_STATES as readonly string[]).includes(worker.state);
   const memory = worker.gpu_memory_total_bytes ? { used: worker.gpu_memory_used_bytes ?? 0, total: worker.gpu_memory_total_bytes } : null;
   return (
@@ -116,7 +117,7 @@ function WorkerCard({ worker }: { worker: WorkerOut }) {
           {[
             t("tasksDone", { count: worker.tasks_done }),
             worker.current_task_id ? t("currentTask", { id: worker.current_task_id.slice(0, 8) }) : null,
-            t("lastSeen", { time: format.relativeTime(new Date(worker.last_seen_at)) }),
+            t("lastSeen", { time: format.relativeTime(new Date(Math.min(Date.parse(worker.last_seen_at), now.getTime())), now) }),
           ]
             .filter(Boolean)
             .join(" · ")}

@@ -14,6 +14,7 @@ import { Label } from "@zimage/web/ui/label";
 import { Select } from "@zimage/web/ui/select";
 import { Skeleton } from "@zimage/web/ui/skeleton";
 import { StateMessage } from "@zimage/web/ui/state";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@zimage/web/ui/tabs";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@zimage/web/ui/table";
 import { toast } from "@zimage/web/ui/toaster";
 
@@ -57,13 +58,6 @@ export function PresetsView() {
     <>
       <PageHeader title={t("title")} subtitle={t("subtitle")}>
         <div className="grid gap-1.5">
-          <Label htmlFor="preset-scope">{t("columns.scope")}</Label>
-          <Select id="preset-scope" className="w-36" value={scope} onChange={(e) => setScope(e.target.value as Scope)}>
-            <option value="shared">{t("scopes.shared")}</option>
-            <option value="builtin">{t("scopes.builtin")}</option>
-          </Select>
-        </div>
-        <div className="grid gap-1.5">
           <Label htmlFor="preset-category">{t("category")}</Label>
           <Select id="preset-category" className="w-36" value={category} onChange={(e) => setCategory(e.target.value as PresetCategory | "")}>
             <option value="">{t("anyCategory")}</option>
@@ -80,75 +74,83 @@ export function PresetsView() {
         </Button>
       </PageHeader>
 
-      {presets.isPending ? (
-        <div className="grid gap-2">
-          {Array.from({ length: 5 }, (_, i) => (
-            <Skeleton key={i} className="h-12 w-full" />
-          ))}
-        </div>
-      ) : presets.isError ? (
-        <QueryError error={presets.error} title={t("loadError")} onRetry={() => void presets.refetch()} />
-      ) : presets.data.length === 0 ? (
-        <StateMessage
-          kind="empty"
-          title={t("emptyTitle")}
-          description={t("emptyBody")}
-          action={
-            <Button onClick={() => openEditor(null)}>
-              <Plus aria-hidden="true" />
-              {t("create")}
-            </Button>
-          }
-        />
-      ) : (
-        <Table caption={t("table")}>
-          <TableHeader>
-            <TableRow className="hover:bg-transparent">
-              <TableHead>{t("columns.label")}</TableHead>
-              <TableHead>{t("columns.category")}</TableHead>
-              <TableHead>{t("columns.snippet")}</TableHead>
-              <TableHead className="text-right">{t("columns.actions")}</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {presets.data.map((preset) => (
-              <TableRow key={preset.id} data-testid="preset-row">
-                <TableCell className="font-medium">
-                  {label(preset)}
-                  <span className="block text-xs font-normal text-muted-foreground">{locale === "ko" ? preset.label_en : preset.label_ko}</span>
-                </TableCell>
-                <TableCell>
-                  <Badge variant="secondary">{t(`categories.${preset.category}`)}</Badge>
-                </TableCell>
-                <TableCell className="max-w-md font-mono text-xs">{preset.snippet}</TableCell>
-                <TableCell className="text-right">
-                  {preset.editable ? (
-                    <div className="flex justify-end gap-1">
-                      <Button variant="ghost" size="icon-sm" aria-label={t("editLabel", { name: label(preset) })} onClick={() => openEditor(preset)}>
-                        <Pencil aria-hidden="true" />
-                      </Button>
-                      <Button
-                        variant="ghost"
-                        size="icon-sm"
-                        className="text-destructive"
-                        aria-label={t("deleteLabel", { name: label(preset) })}
-                        onClick={() => {
-                          remove.reset();
-                          setDeleting(preset);
-                        }}
-                      >
-                        <Trash2 aria-hidden="true" />
-                      </Button>
-                    </div>
-                  ) : (
-                    <span className="text-xs text-muted-foreground">{t("readOnly")}</span>
-                  )}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
+      <Tabs value={scope} onValueChange={(value) => setScope(value as Scope)}>
+        <TabsList aria-label={t("columns.scope")}>
+          <TabsTrigger value="shared">{t("scopes.shared")}</TabsTrigger>
+          <TabsTrigger value="builtin">{t("scopes.builtin")}</TabsTrigger>
+        </TabsList>
+        <TabsContent value={scope}>
+          {presets.isPending ? (
+            <div className="grid gap-2">
+              {Array.from({ length: 5 }, (_, i) => (
+                <Skeleton key={i} className="h-12 w-full" />
+              ))}
+            </div>
+          ) : presets.isError ? (
+            <QueryError error={presets.error} title={t("loadError")} onRetry={() => void presets.refetch()} />
+          ) : presets.data.length === 0 ? (
+            <StateMessage
+              kind="empty"
+              title={t("emptyTitle")}
+              description={t("emptyBody")}
+              action={
+                <Button onClick={() => openEditor(null)}>
+                  <Plus aria-hidden="true" />
+                  {t("create")}
+                </Button>
+              }
+            />
+          ) : (
+            <Table caption={t("table")}>
+              <TableHeader>
+                <TableRow className="hover:bg-transparent">
+                  <TableHead>{t("columns.label")}</TableHead>
+                  <TableHead>{t("columns.category")}</TableHead>
+                  <TableHead>{t("columns.snippet")}</TableHead>
+                  <TableHead className="text-right">{t("columns.actions")}</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {presets.data.map((preset) => (
+                  <TableRow key={preset.id} data-testid="preset-row">
+                    <TableCell className="font-medium">
+                      {label(preset)}
+                      <span className="block text-xs font-normal text-muted-foreground">{locale === "ko" ? preset.label_en : preset.label_ko}</span>
+                    </TableCell>
+                    <TableCell>
+                      <Badge variant="secondary">{t(`categories.${preset.category}`)}</Badge>
+                    </TableCell>
+                    <TableCell className="max-w-md font-mono text-xs">{preset.snippet}</TableCell>
+                    <TableCell className="text-right">
+                      {preset.editable ? (
+                        <div className="flex justify-end gap-1">
+                          <Button variant="ghost" size="icon-sm" aria-label={t("editLabel", { name: label(preset) })} onClick={() => openEditor(preset)}>
+                            <Pencil aria-hidden="true" />
+                          </Button>
+                          <Button
+                            variant="ghost"
+                            size="icon-sm"
+                            className="text-destructive"
+                            aria-label={t("deleteLabel", { name: label(preset) })}
+                            onClick={() => {
+                              remove.reset();
+                              setDeleting(preset);
+                            }}
+                          >
+                            <Trash2 aria-hidden="true" />
+                          </Button>
+                        </div>
+                      ) : (
+                        <span className="text-xs text-muted-foreground">{t("readOnly")}</span>
+                      )}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </TabsContent>
+      </Tabs>
 
       <PresetEditor preset={editing} open={editorOpen} onOpenChange={setEditorOpen} />
       <ConfirmDialog

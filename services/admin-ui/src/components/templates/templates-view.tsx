@@ -10,10 +10,9 @@ import { Alert } from "@zimage/web/ui/alert";
 import { Badge } from "@zimage/web/ui/badge";
 import { Button } from "@zimage/web/ui/button";
 import { ConfirmDialog } from "@zimage/web/ui/confirm-dialog";
-import { Label } from "@zimage/web/ui/label";
-import { Select } from "@zimage/web/ui/select";
 import { Skeleton } from "@zimage/web/ui/skeleton";
 import { StateMessage } from "@zimage/web/ui/state";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@zimage/web/ui/tabs";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@zimage/web/ui/table";
 import { toast } from "@zimage/web/ui/toaster";
 
@@ -52,13 +51,6 @@ export function TemplatesView() {
   return (
     <>
       <PageHeader title={t("title")} subtitle={t("subtitle")}>
-        <div className="grid gap-1.5">
-          <Label htmlFor="template-scope">{t("scope")}</Label>
-          <Select id="template-scope" className="w-36" value={scope} onChange={(e) => setScope(e.target.value as Scope)}>
-            <option value="shared">{t("scopes.shared")}</option>
-            <option value="builtin">{t("scopes.builtin")}</option>
-          </Select>
-        </div>
         <Button
           onClick={() => {
             setEditing(null);
@@ -70,99 +62,107 @@ export function TemplatesView() {
         </Button>
       </PageHeader>
 
-      {templates.isPending ? (
-        <div className="grid gap-2">
-          {Array.from({ length: 5 }, (_, i) => (
-            <Skeleton key={i} className="h-12 w-full" />
-          ))}
-        </div>
-      ) : templates.isError ? (
-        <QueryError error={templates.error} title={t("loadError")} onRetry={() => void templates.refetch()} />
-      ) : templates.data.length === 0 ? (
-        <StateMessage
-          kind="empty"
-          title={t("emptyTitle")}
-          description={t("emptyBody")}
-          action={
-            <Button
-              onClick={() => {
-                setEditing(null);
-                setEditorOpen(true);
-              }}
-            >
-              <Plus aria-hidden="true" />
-              {t("create")}
-            </Button>
-          }
-        />
-      ) : (
-        <>
-          {scope === "builtin" ? <p className="mb-3 text-sm text-muted-foreground">{t("readOnly")}</p> : null}
-          <Table caption={t("table")}>
-            <TableHeader>
-              <TableRow className="hover:bg-transparent">
-                <TableHead>{t("columns.name")}</TableHead>
-                <TableHead>{t("columns.category")}</TableHead>
-                <TableHead>{t("columns.pattern")}</TableHead>
-                <TableHead>{t("columns.variables")}</TableHead>
-                <TableHead>{t("columns.updated")}</TableHead>
-                <TableHead className="text-right">{t("columns.actions")}</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {templates.data.map((tpl) => (
-                <TableRow key={tpl.id} data-testid="template-row">
-                  <TableCell className="font-medium">
-                    {name(tpl)}
-                    <span className="block text-xs font-normal text-muted-foreground">{locale === "ko" ? tpl.name_en : tpl.name_ko}</span>
-                  </TableCell>
-                  <TableCell>
-                    <Badge variant="secondary">{t(`categories.${tpl.category}`)}</Badge>
-                  </TableCell>
-                  <TableCell className="max-w-md">
-                    <p className="line-clamp-2 font-mono text-xs">{tpl.pattern}</p>
-                  </TableCell>
-                  <TableCell className="text-xs">{tpl.variables.map((v) => v.name).join(", ") || "–"}</TableCell>
-                  <TableCell className="whitespace-nowrap text-xs tabular-nums">
-                    {format.dateTime(new Date(tpl.updated_at), { dateStyle: "medium" })}
-                  </TableCell>
-                  <TableCell className="text-right">
-                    {tpl.editable ? (
-                      <div className="flex justify-end gap-1">
-                        <Button
-                          variant="ghost"
-                          size="icon-sm"
-                          aria-label={t("editLabel", { name: name(tpl) })}
-                          onClick={() => {
-                            setEditing(tpl);
-                            setEditorOpen(true);
-                          }}
-                        >
-                          <Pencil aria-hidden="true" />
-                        </Button>
-                        <Button
-                          variant="ghost"
-                          size="icon-sm"
-                          className="text-destructive"
-                          aria-label={t("deleteLabel", { name: name(tpl) })}
-                          onClick={() => {
-                            remove.reset();
-                            setDeleting(tpl);
-                          }}
-                        >
-                          <Trash2 aria-hidden="true" />
-                        </Button>
-                      </div>
-                    ) : (
-                      <span className="text-xs text-muted-foreground">{t(`scopes.${tpl.scope}`)}</span>
-                    )}
-                  </TableCell>
-                </TableRow>
+      <Tabs value={scope} onValueChange={(value) => setScope(value as Scope)}>
+        <TabsList aria-label={t("scope")}>
+          <TabsTrigger value="shared">{t("scopes.shared")}</TabsTrigger>
+          <TabsTrigger value="builtin">{t("scopes.builtin")}</TabsTrigger>
+        </TabsList>
+        <TabsContent value={scope}>
+          {templates.isPending ? (
+            <div className="grid gap-2">
+              {Array.from({ length: 5 }, (_, i) => (
+                <Skeleton key={i} className="h-12 w-full" />
               ))}
-            </TableBody>
-          </Table>
-        </>
-      )}
+            </div>
+          ) : templates.isError ? (
+            <QueryError error={templates.error} title={t("loadError")} onRetry={() => void templates.refetch()} />
+          ) : templates.data.length === 0 ? (
+            <StateMessage
+              kind="empty"
+              title={t("emptyTitle")}
+              description={t("emptyBody")}
+              action={
+                <Button
+                  onClick={() => {
+                    setEditing(null);
+                    setEditorOpen(true);
+                  }}
+                >
+                  <Plus aria-hidden="true" />
+                  {t("create")}
+                </Button>
+              }
+            />
+          ) : (
+            <>
+              {scope === "builtin" ? <p className="mb-3 text-sm text-muted-foreground">{t("readOnly")}</p> : null}
+              <Table caption={t("table")}>
+                <TableHeader>
+                  <TableRow className="hover:bg-transparent">
+                    <TableHead>{t("columns.name")}</TableHead>
+                    <TableHead>{t("columns.category")}</TableHead>
+                    <TableHead>{t("columns.pattern")}</TableHead>
+                    <TableHead>{t("columns.variables")}</TableHead>
+                    <TableHead>{t("columns.updated")}</TableHead>
+                    <TableHead className="text-right">{t("columns.actions")}</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {templates.data.map((tpl) => (
+                    <TableRow key={tpl.id} data-testid="template-row">
+                      <TableCell className="font-medium">
+                        {name(tpl)}
+                        <span className="block text-xs font-normal text-muted-foreground">{locale === "ko" ? tpl.name_en : tpl.name_ko}</span>
+                      </TableCell>
+                      <TableCell>
+                        <Badge variant="secondary">{t(`categories.${tpl.category}`)}</Badge>
+                      </TableCell>
+                      <TableCell className="max-w-md">
+                        <p className="line-clamp-2 font-mono text-xs">{tpl.pattern}</p>
+                      </TableCell>
+                      <TableCell className="text-xs">{tpl.variables.map((v) => v.name).join(", ") || "–"}</TableCell>
+                      <TableCell className="whitespace-nowrap text-xs tabular-nums">
+                        {format.dateTime(new Date(tpl.updated_at), { dateStyle: "medium" })}
+                      </TableCell>
+                      <TableCell className="text-right">
+                        {tpl.editable ? (
+                          <div className="flex justify-end gap-1">
+                            <Button
+                              variant="ghost"
+                              size="icon-sm"
+                              aria-label={t("editLabel", { name: name(tpl) })}
+                              onClick={() => {
+                                setEditing(tpl);
+                                setEditorOpen(true);
+                              }}
+                            >
+                              <Pencil aria-hidden="true" />
+                            </Button>
+                            <Button
+                              variant="ghost"
+                              size="icon-sm"
+                              className="text-destructive"
+                              aria-label={t("deleteLabel", { name: name(tpl) })}
+                              onClick={() => {
+                                remove.reset();
+                                setDeleting(tpl);
+                              }}
+                            >
+                              <Trash2 aria-hidden="true" />
+                            </Button>
+                          </div>
+                        ) : (
+                          <span className="text-xs text-muted-foreground">{t(`scopes.${tpl.scope}`)}</span>
+                        )}
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            </>
+          )}
+        </TabsContent>
+      </Tabs>
 
       <TemplateEditor template={editing} open={editorOpen} onOpenChange={setEditorOpen} />
       <ConfirmDialog

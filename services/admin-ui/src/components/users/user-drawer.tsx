@@ -2,7 +2,7 @@
 
 import { KeyRound, ShieldCheck, ShieldOff, UserCheck, UserX } from "lucide-react";
 import { useMemo, useState } from "react";
-import { useFormatter, useLocale, useTranslations } from "use-intl";
+import { useFormatter, useLocale, useNow, useTranslations } from "use-intl";
 
 import {
   useAdminStats,
@@ -14,7 +14,7 @@ import {
 } from "@zimage/web/api";
 import { describeError, TIME_ZONE } from "@zimage/web/i18n";
 import { presetRange, rangeQuery } from "@zimage/web/lib/date-range";
-import { formatBucket, formatInteger } from "@zimage/web/lib/format";
+import { formatInteger } from "@zimage/web/lib/format";
 import { Alert } from "@zimage/web/ui/alert";
 import { Badge } from "@zimage/web/ui/badge";
 import { Button } from "@zimage/web/ui/button";
@@ -25,7 +25,7 @@ import { toast } from "@zimage/web/ui/toaster";
 
 import { TimeBarChart } from "@/components/charts";
 import { QueryError } from "@/components/query-state";
-import { chartSeries } from "@/lib/stats";
+import { imageRows } from "@/lib/stats";
 
 import { ActiveBadge, RoleBadge } from "./badges";
 import { PasswordResetAction } from "./password-reset";
@@ -51,15 +51,13 @@ function Usage({ user }: { user: AdminUserOut }) {
   const t = useTranslations("userDrawer");
   const td = useTranslations("dashboard.charts");
   const locale = useLocale();
-  const query = useMemo(() => {
-    const range = rangeQuery(presetRange("30d", new Date(), TIME_ZONE), TIME_ZONE);
-    return { ...range, user_id: user.id };
-  }, [user.id]);
+  const range = useMemo(() => presetRange("30d", new Date(), TIME_ZONE), []);
+  const query = useMemo(() => ({ ...rangeQuery(range, TIME_ZONE), user_id: user.id }), [range, user.id]);
   const stats = useAdminStats(query);
   if (stats.isError) return <Alert variant="destructive">{t("usageError")}</Alert>;
   if (!stats.data) return <Skeleton className="h-[180px] w-full" />;
   if (stats.data.totals.tasks === 0) return <p className="text-sm text-muted-foreground">{t("usageEmpty")}</p>;
-  const rows = chartSeries(stats.data, query).map((p) => ({ ...p, label: formatBucket(p.start, query.bucket, locale, TIME_ZONE) }));
+  const rows = imageRows(stats.data, range, locale, TIME_ZONE);
   return (
     <TimeBarChart
       rows={rows}
@@ -82,6 +80,7 @@ function Details({ user }: { user: AdminUserOut }) {
   const te = useTranslations("errors");
   const tu = useTranslations("users");
   const format = useFormatter();
+  const now = useNow({ updateInterval: 30_000 });
   const locale = useLocale();
   const me = useMe();
   const update = useUpdateAdminUser();
@@ -124,7 +123,7 @@ function Details({ user }: { user: AdminUserOut }) {
         </div>
         <div>
           <dt className="text-xs text-muted-foreground">{t("lastLogin")}</dt>
-          <dd className="tabular-nums">{user.last_login_at ? format.relativeTime(new Date(user.last_login_at)) : tu("never")}</dd>
+          <dd className="tabular-nums">{user.last_login_at ? format.relativeTime(new Date(user.last_login_at), now) : tu("never")}</dd>
         </div>
         <div>
           <dt className="text-xs text-muted-foreground">{t("imagesThisMonth")}</dt>

@@ -3,7 +3,7 @@
 import { Search } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
-import { useFormatter, useLocale, useTranslations } from "use-intl";
+import { useFormatter, useLocale, useNow, useTranslations } from "use-intl";
 
 import { ADMIN_USERS_PAGE_SIZE, useAdminUsers, type UserSort } from "@zimage/web/api";
 import { formatInteger } from "@zimage/web/lib/format";
@@ -28,6 +28,7 @@ export function UsersView() {
   const t = useTranslations("users");
   const locale = useLocale();
   const format = useFormatter();
+  const now = useNow({ updateInterval: 30_000 });
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
@@ -176,7 +177,7 @@ export function UsersView() {
                         {format.dateTime(new Date(user.created_at), { dateStyle: "medium" })}
                       </TableCell>
                       <TableCell className="whitespace-nowrap tabular-nums">
-                        {user.last_login_at ? format.relativeTime(new Date(user.last_login_at)) : t("never")}
+                        {user.last_login_at ? format.relativeTime(new Date(user.last_login_at), now) : t("never")}
                       </TableCell>
                       <TableCell className="text-right tabular-nums">{formatInteger(user.images_this_month, locale)}</TableCell>
                     </TableRow>
