@@ -201,6 +201,8 @@ def main() -> None:
     t0 = time.time()
     result: dict[str, Any] = {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "gpus": args.gpus, "tasks": args.tasks}
     result["size"] = args.size
+    # An outer `timeout` sends SIGTERM: leave through `finally`, which writes the JSON and the workers' logs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("scale-out stopped by SIGTERM"))
     redis_proc = start_redis(args.redis_dir, work)
     import redis
 
@@ -246,7 +248,9 @@ def main() -> None:
         while state.hlen("ready") < args.gpus:
             if time.time() > deadline or any(w.poll() is not None for w in workers):
                 raise RuntimeError("workers not ready: " + (work / "worker0.log").read_text()[-3000:])
-            time.sleep(0.5)
+            if int(time.time() - t0) % 30 == 0:
+                print(f"waiting for workers, {time.time() - t0:.0f} s, ready: {state.hlen('ready')}", flush=True)
+            time.sleep(1.0)
         result["ready_after_s"] = round(time.time() - t0, 1)
         result["workers_ready"] = {k.decode(): json.loads(v) for k, v in state.hgetall("ready").items()}
         print("ready", result["ready_after_s"], flush=True)
@@ -294,7 +298,7 @@ def main() -> None:
         result["all_workers"] = round_("all", QUEUE)
         result["speedup"] = round(result["all_workers"]["images_per_min"] / result["one_worker"]["images_per_min"], 3)
         result["deliveries"] = sum(int(v) for v in state.hvals("deliveries"))
-    except Exception as exc:
+    except BaseException as exc:
         result["error"] = repr(exc)
         raise
     finally:

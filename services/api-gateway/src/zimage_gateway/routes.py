@@ -57,6 +57,7 @@ PREFIXES: tuple[Prefix, ...] = (
     Prefix("/api/v1/gallery/", GALLERY),
     Prefix("/api/v1/templates", GALLERY),
     Prefix("/api/v1/presets", GALLERY),
+    Prefix("/api/v1/brand-kits", GALLERY),
 )
 
 # Progress streams stay open as long as a task runs.

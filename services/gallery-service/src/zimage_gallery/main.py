@@ -12,6 +12,7 @@ from zimage_common.observability import configure_logging
 from zimage_common.service import create_service_app
 from zimage_common.tokens import RemoteJWKS, TokenVerifier, revocations_for
 
+from zimage_gallery.brand_kits.router import router as brand_kits_router
 from zimage_gallery.config import Settings
 from zimage_gallery.exports.router import router as exports_router
 from zimage_gallery.folders.router import router as folders_router
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exports_router,
         templates_router,
         presets_router,
+        brand_kits_router,
         internal_router,
     ):
         app.include_router(router)
