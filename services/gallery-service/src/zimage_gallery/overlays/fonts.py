@@ -8,8 +8,11 @@ gives up is GPOS kerning and the composition of old-Hangul jamo sequences, which
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import struct
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -23,6 +26,7 @@ FONT_DIR = Path(__file__).parent / "fonts"
 BUNDLED_FAMILY = "Pretendard"
 MAX_FONT_BYTES = 32 * 1024 * 1024
 MAX_SFNT_BYTES = 64 * 1024 * 1024  # what a WOFF/WOFF2 may say it decompresses to
+FONT_CACHE = 48
 HANGUL_PROBES = (0xAC00, 0xB098, 0xD55C, 0xD7A3)  # 가 나 한 힣
 
 SFNT_MAGIC = {b"\x00\x01\x00\x00": "ttf", b"true": "ttf", b"OTTO": "otf", b"wOFF": "woff", b"wOF2": "woff2"}
@@ -46,9 +50,11 @@ class FontFile:
     style: str
     format: str  # ttf | otf | woff | woff2: what was uploaded
     has_hangul: bool
+    path: Path | None = None  # bundled fonts: FreeType reads the file instead of holding a copy per size
 
     def at(self, size: int) -> ImageFont.FreeTypeFont:
-        return ImageFont.truetype(io.BytesIO(self.data), size, layout_engine=ImageFont.Layout.BASIC)
+        source = self.path if self.path is not None else io.BytesIO(self.data)
+        return ImageFont.truetype(source, size, layout_engine=ImageFont.Layout.BASIC)
 
 
 @dataclass(eq=False)
@@ -58,7 +64,8 @@ class FontFamily:
     name: str
     regular: FontFile
     bold: FontFile
-    _sizes: dict[tuple[Weight, int], ImageFont.FreeTypeFont] = field(default_factory=dict, repr=False)
+    _sizes: OrderedDict[tuple[Weight, int], ImageFont.FreeTypeFont] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # exports render in worker threads
 
     @classmethod
     def of(cls, font: FontFile) -> FontFamily:
@@ -70,18 +77,26 @@ class FontFamily:
         return self.regular.has_hangul and self.bold.has_hangul
 
     def font(self, weight: Weight, size: int) -> ImageFont.FreeTypeFont:
+        """The face at a pixel size; the last FONT_CACHE sizes stay loaded (each holds its own FreeType face)."""
         key = (weight, size)
-        if key not in self._sizes:
-            self._sizes[key] = (self.bold if weight == Weight.bold else self.regular).at(size)
-        return self._sizes[key]
+        with self._lock:
+            font = self._sizes.get(key)
+            if font is None:
+                font = self._sizes[key] = (self.bold if weight == Weight.bold else self.regular).at(size)
+                if len(self._sizes) > FONT_CACHE:
+                    self._sizes.popitem(last=False)
+            else:
+                self._sizes.move_to_end(key)
+            return font
 
 
 @cache
 def bundled_family() -> FontFamily:
+    regular, bold = FONT_DIR / "Pretendard-Regular.otf", FONT_DIR / "Pretendard-Bold.otf"
     return FontFamily(
         BUNDLED_FAMILY,
-        load_font((FONT_DIR / "Pretendard-Regular.otf").read_bytes()),
-        load_font((FONT_DIR / "Pretendard-Bold.otf").read_bytes()),
+        dataclasses.replace(load_font(regular.read_bytes()), path=regular),
+        dataclasses.replace(load_font(bold.read_bytes()), path=bold),
     )
 
 
