@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw
 from zimage_gallery.overlays import (
+    Align,
     BrandColours,
     OverlayColours,
     OverlayDoesNotFit,
@@ -141,6 +142,35 @@ def test_sizes_keep_the_hierarchy() -> None:
     assert result.headline.font_size > result.cta.label.font_size
     assert result.headline.font_size <= 108  # at most 10 % of the short side
     assert result.headline.large and result.headline.required_ratio == 3.0
+
+
+def test_alignment_places_lines_in_the_column() -> None:
+    for align, edge in [(Align.start, "left"), (Align.centre, "middle"), (Align.end, "right")]:
+        result = layout(spec(align=align, placement=Placement.top), 1080, 1080)
+        column = result.content_box
+        for text in [*result.text_elements, result.cta.label if result.cta else None]:
+            assert text is not None
+            for line in text.lines:
+                if text.kind == "cta":
+                    continue
+                left, right = line.x - column.x, column.right - (line.x + line.width)
+                assert {"left": left == 0, "right": right == 0, "middle": abs(left - right) <= 1}[edge], (align, line)
+        assert result.cta is not None
+        button = result.cta.box
+        assert {"left": button.x == column.x, "right": button.right == column.right,
+                "middle": abs((button.x - column.x) - (column.right - button.right)) <= 1}[edge]
+
+
+@pytest.mark.parametrize(("width", "height", "preset"), [(820, 312, "facebook_cover"), (720, 360, "kakao_feed")])
+@pytest.mark.parametrize("placement", list(Placement), ids=lambda p: p.value)
+def test_short_banners_keep_the_whole_stack_for_short_copy(width: int, height: int, preset: str,
+                                                           placement: Placement) -> None:
+    result = layout(spec(placement=placement), width, height, logo_size=(240, 96), margins=safe_margins_for(preset))
+    assert not result.dropped and result.sub_copy is not None and result.cta is not None
+    assert_inside(result)
+    squeezed = layout(spec(placement=placement, headline=LONG_HEADLINE[:120], sub_copy=LONG_SUB[:300]), width,
+                      height, logo_size=(240, 96), margins=safe_margins_for(preset))
+    assert_inside(squeezed)
 
 
 def test_story_margins_keep_text_out_of_the_app_ui() -> None:

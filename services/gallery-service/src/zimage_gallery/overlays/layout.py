@@ -3,8 +3,9 @@
 Sizing: the headline's pixel size is binary-searched between a minimum legible size and 10 % of the short side;
 the sub-copy is 0.46× and the button label 0.40× of it (fixed ratios, so the hierarchy holds at any size). The
 largest size at which everything wraps into its line limits and the stack fits the placement's box wins. When
-even the minimum does not fit, lines are dropped from the end (sub-copy first, then the headline down to one
-line) and the last kept line ends with "…"; then the logo, then the button go. Nothing ever leaves the box.
+even the minimum does not fit, lines are dropped from the end (sub-copy down to one line, the headline down to
+one line, then the sub-copy's last) and each shortened text ends with "…"; then the logo, then the button go.
+Nothing ever leaves the box.
 
 Contrast (when the base image is given): see `contrast`. When a text element fails its WCAG AA ratio, a scrim
 in the kit's background colour (or black/white, whichever reads better, if that colour is too close to the
@@ -88,13 +89,12 @@ def safe_area(width: int, height: int, margins: SafeMargins) -> Box:
 
 
 def content_box(placement: Placement, width: int, height: int, safe: Box) -> Box:
-    if placement == Placement.top:
-        return Box(x=safe.x, y=safe.y, width=safe.width, height=round(safe.height * 0.5))
-    if placement == Placement.bottom_band:
-        h = round(safe.height * 0.5)
-        return Box(x=safe.x, y=safe.bottom - h, width=safe.width, height=h)
+    aspect = width / height
+    if placement in (Placement.top, Placement.bottom_band):
+        # a band across a wide, short banner needs more of its height to hold the same stack
+        h = round(safe.height * (0.5 if aspect < 1.5 else 0.62 if aspect < 2.2 else 0.75))
+        return Box(x=safe.x, y=safe.y if placement == Placement.top else safe.bottom - h, width=safe.width, height=h)
     if placement == Placement.left_panel:
-        aspect = width / height
         share = 0.5 if aspect >= 1.3 else 0.6 if aspect >= 0.9 else 0.72
         return Box(x=safe.x, y=safe.y, width=round(safe.width * share), height=safe.height)
     inset_x, inset_y = round(safe.width * 0.06), round(safe.height * 0.12)
@@ -177,14 +177,15 @@ class _Typesetter:
         if len(stack.sub) > MAX_SUB_LINES:
             stack.sub, stack.sub_truncated = stack.sub[:MAX_SUB_LINES], True
         while self.height(stack) > self.box_height:
-            if stack.sub:
+            if len(stack.sub) > 1:
                 stack.sub.pop()
                 stack.sub_truncated = True
-                if not stack.sub:
-                    stack.dropped.append("sub_copy")
             elif len(stack.headline) > 1:
                 stack.headline.pop()
                 stack.headline_truncated = True
+            elif stack.sub:
+                stack.sub.pop()
+                stack.dropped.append("sub_copy")
             elif stack.logo is not None:
                 stack.logo = None
                 stack.dropped.append("logo")

@@ -161,7 +161,13 @@ class ScrimLayout(BaseModel):
 
 
 class OverlayLayout(BaseModel):
-    """Everything needed to draw the overlay; the browser preview draws the same numbers."""
+    """Everything needed to draw the overlay; the browser preview draws the same numbers.
+
+    In that order: the scrim (`shape`, fully `opacity` inside `box`, linear fade over `fade` px beyond it; the
+    card is a rounded rectangle), the logo scaled into its box, each text line with its font at `font_size` px
+    (Pretendard Bold for bold, Regular otherwise) at (`x`, `baseline`) on the alphabetic baseline, the button
+    as a rounded rectangle of `radius`, then its label the same way.
+    """
 
     width: int
     height: int
