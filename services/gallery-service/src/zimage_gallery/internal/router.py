@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, Header, Request
 from zimage_common.db import SessionDep
 from zimage_common.errors import Unauthorized
 
+from zimage_gallery.brand_kits import service as brand_kits
+from zimage_gallery.brand_kits.schemas import ApplyRequest, BrandGuidance
 from zimage_gallery.images import service as images
 from zimage_gallery.images.schemas import IngestRequest, IngestResult
 from zimage_gallery.templates import service as templates
@@ -41,3 +43,15 @@ async def ingest_images(body: IngestRequest, session: SessionDep) -> IngestResul
 async def expand_template(template_id: uuid.UUID, body: ExpandRequest, session: SessionDep) -> TemplateExpansion:
     """image-service, at submit: the prompt `body.user_id`'s variables make of a template that user can see."""
     return await templates.expansion(session, body.user_id, template_id, body.variables)
+
+
+@router.post(
+    "/brand-kits/{kit_id}/apply",
+    operation_id="internal_brand_kits_apply",
+    response_model=BrandGuidance,
+    dependencies=[Depends(internal_caller)],
+)
+async def apply_brand_kit(kit_id: uuid.UUID, body: ApplyRequest, session: SessionDep) -> BrandGuidance:
+    """image-service, at submit: the prompt with the kit's avoid words removed and its style words appended
+    (404 BrandKitNotFound, 422 when the result passes the prompt limit)."""
+    return await brand_kits.apply(session, kit_id, body.prompt)

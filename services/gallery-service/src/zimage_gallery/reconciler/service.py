@@ -1,7 +1,8 @@
 """P3 (no orphans): remove stored objects that no record refers to, flag records whose original is gone.
 
 Safety rules, in the order they apply:
-- only keys shaped like ours are considered: `{owner}/{task}/{index}.png|.webp` and `….export.{preset}.{q}.{ext}`;
+- only keys shaped like ours are considered: `{owner}/{task}/{index}.png|.webp`, `….export.{preset}.{q}.{ext}`,
+  and brand kits' files `brand-kits/{kit}/fonts/{font}.ttf|.otf` and `brand-kits/{kit}/logos/{logo}.png`;
 - the store is listed first and the records read after, so a record written meanwhile is seen;
 - an object younger than the grace period stays (its record may not be written yet: ingest follows upload);
 - right before deleting, every candidate is looked up again; one that a record names now is spared.
@@ -17,12 +18,16 @@ import structlog
 from zimage_common.db import Database, utcnow
 from zimage_common.objects import ObjectInfo, ObjectStore
 
+from zimage_gallery.brand_kits import repository as brand_kits_repo
 from zimage_gallery.images import repository as repo
 
 log = structlog.get_logger("zimage.gallery.reconciler")
 
 _UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-GALLERY_KEY = re.compile(rf"{_UUID}/{_UUID}/[0-9]+\.(?:png|webp|export\.[A-Za-z0-9_]+\.[0-9]+\.(?:png|jpg|webp))")
+GALLERY_KEY = re.compile(
+    rf"{_UUID}/{_UUID}/[0-9]+\.(?:png|webp|export\.[A-Za-z0-9_]+\.[0-9]+\.(?:png|jpg|webp))"
+    rf"|brand-kits/{_UUID}/(?:fonts/{_UUID}\.(?:ttf|otf)|logos/{_UUID}\.png)"
+)
 
 
 @dataclass
@@ -63,7 +68,7 @@ async def reconcile(
     present = {info.key for info in listed}
 
     async with db.unit_of_work() as session:
-        referenced = await repo.all_object_keys(session)
+        referenced = await repo.all_object_keys(session) | await brand_kits_repo.all_object_keys(session)
     unreferenced = [info for info in ours if info.key not in referenced]
     report.objects_live = len(ours) - len(unreferenced)
     old = [info.key for info in unreferenced if info.modified < cutoff]
@@ -72,7 +77,7 @@ async def reconcile(
 
     if old:
         async with db.unit_of_work() as session:
-            spared = await repo.referenced_among(session, old)
+            spared = await repo.referenced_among(session, old) | await brand_kits_repo.referenced_among(session, old)
         report.orphans_spared = len(spared)
         doomed = [key for key in old if key not in spared]
         if not dry_run:

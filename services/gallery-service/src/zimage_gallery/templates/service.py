@@ -73,8 +73,8 @@ def _clean(value: str) -> str:
     return " ".join(printable.split())
 
 
-def _tidy(prompt: str) -> str:
-    """Close the gaps an empty optional variable leaves (", ,", " ." and trailing commas)."""
+def tidy(prompt: str) -> str:
+    """Close the gaps an empty optional variable or a removed word leaves (", ,", " ." and trailing commas)."""
     prompt = " ".join(prompt.split())
     prompt = re.sub(r"\s+([,.;:])", r"\1", prompt)
     prompt = re.sub(r"([,;])(?:\s*[,;])+", r"\1", prompt)
@@ -103,7 +103,7 @@ def expand(pattern: str, variables: Sequence[Mapping[str, Any]], values: Mapping
         problems.append(f"template variables too long: {', '.join(too_long)}")
     if problems:
         raise Unprocessable("; ".join(problems))
-    prompt = _tidy(PLACEHOLDER.sub(lambda m: filled[m.group(1)], pattern))
+    prompt = tidy(PLACEHOLDER.sub(lambda m: filled[m.group(1)], pattern))
     if not prompt:
         raise Unprocessable("the expanded prompt is empty; fill in at least one variable")
     if len(prompt) > MAX_PROMPT:
