@@ -39,30 +39,33 @@ function DataTable({ caption, rows, x, xLabel, series, format }: {
   series: ChartSeries[];
   format: (value: number) => string;
 }) {
+  // the wrapper hides it: a table's own box ignores the 1px size and would stretch the page
   return (
-    <table className="sr-only">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{xLabel}</th>
-          {series.map((s) => (
-            <th key={s.key} scope="col">
-              {s.label}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row, index) => (
-          <tr key={index}>
-            <th scope="row">{row[x]}</th>
+    <div className="sr-only">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{xLabel}</th>
             {series.map((s) => (
-              <td key={s.key}>{typeof row[s.key] === "number" ? format(row[s.key] as number) : "–"}</td>
+              <th key={s.key} scope="col">
+                {s.label}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((row, index) => (
+            <tr key={index}>
+              <th scope="row">{row[x]}</th>
+              {series.map((s) => (
+                <td key={s.key}>{typeof row[s.key] === "number" ? format(row[s.key] as number) : "–"}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -129,6 +132,8 @@ export function TimeLineChart({
   xLabel: string;
   height?: number;
 }) {
+  // dots where the points are few enough to tell apart (a lone value would otherwise not show at all)
+  const measured = rows.filter((row) => series.some((s) => typeof row[s.key] === "number")).length;
   return (
     <>
       <Frame height={height}>
@@ -145,7 +150,7 @@ export function TimeLineChart({
               name={s.label}
               stroke={COLOR[s.tone]}
               strokeWidth={2}
-              dot={rows.length < 40}
+              dot={measured < 40}
               connectNulls
               isAnimationActive={false}
             />

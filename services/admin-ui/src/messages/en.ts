@@ -146,7 +146,7 @@ export const en: typeof ko = {
   },
   quota: {
     title: "Usage limits",
-    todayUsage: "Today {used, number} / {limit, number} images · running tasks {active, number} / {max, number}",
+    todayUsage: "Today (resets at 00:00 UTC) {used, number} / {limit, number} images · running tasks {active, number} / {max, number}",
     imagesPerDay: "Images per day",
     maxActiveTasks: "Tasks at once",
     useDefault: "Default ({value, number})",

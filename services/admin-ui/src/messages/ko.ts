@@ -145,7 +145,7 @@ export const ko = {
   },
   quota: {
     title: "사용 한도",
-    todayUsage: "오늘 {used, number} / {limit, number}장 · 진행 중 작업 {active, number} / {max, number}건",
+    todayUsage: "오늘(오전 9시에 초기화) {used, number} / {limit, number}장 · 진행 중 작업 {active, number} / {max, number}건",
     imagesPerDay: "하루 이미지 수",
     maxActiveTasks: "동시 진행 작업 수",
     useDefault: "기본값 사용 ({value, number})",
