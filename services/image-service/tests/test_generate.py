@@ -87,6 +87,15 @@ async def test_template_vars_without_a_template_are_refused(image: Any) -> None:
     assert "template_id" in resp.json()["detail"]
 
 
+async def test_a_brand_kit_while_the_gallery_is_down_is_503_and_queues_nothing(image: Any) -> None:
+    """This suite's gallery URL has nothing listening (a real gallery: test_brand_kits.py)."""
+    user = await image.user()
+    resp = await image.generate(user, {"prompt": "x", "brand_kit_id": "6c6f676f-0000-4000-8000-000000000001"})
+    assert resp.status_code == 503, resp.text
+    assert resp.json()["error"] == "ServiceUnavailable" and resp.headers["Retry-After"]
+    assert (await image.list_tasks(user))["items"] == []
+
+
 async def test_seed_is_random_when_absent(image: Any) -> None:
     user = await image.user()
     seeds = [(await image.submit(user))["seed"] for _ in range(3)]

@@ -1,4 +1,5 @@
-"""image-service's calls to gallery-service: template expansion at submit, image hand-over on completion."""
+"""image-service's calls to gallery-service: template expansion and brand-kit guidance at submit, image hand-over
+on completion."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from zimage_common.observability import outgoing_headers
 
 class TemplateNotFound(NotFound):
     code = "TemplateNotFound"
+
+
+class BrandKitNotFound(NotFound):
+    code = "BrandKitNotFound"
 
 
 class GalleryClient:
@@ -43,6 +48,17 @@ class GalleryClient:
             raise TemplateNotFound("No such template")
         if response.status_code == 422:
             raise Unprocessable(response.json().get("detail", "template variables are invalid"))
+        response.raise_for_status()
+        return dict(response.json())
+
+    async def apply_brand_kit(self, brand_kit_id: uuid.UUID, prompt: str) -> dict[str, Any]:
+        """The prompt with the kit's avoid words removed and its style words appended: {prompt,
+        style_words_added, avoid_words_removed, brand_kit_id, brand_kit_name}."""
+        response = await self._post("POST", f"/brand-kits/{brand_kit_id}/apply", {"prompt": prompt})
+        if response.status_code == 404:
+            raise BrandKitNotFound("No such brand kit")
+        if response.status_code == 422:
+            raise Unprocessable(response.json().get("detail", "the brand kit cannot be applied to this prompt"))
         response.raise_for_status()
         return dict(response.json())
 

@@ -74,7 +74,7 @@ class GalleryImage(Base):
     review_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the brand kit a generation named and what it applied: {style_words_added, avoid_words_removed, ...}
     brand_kit_id: Mapped[uuid.UUID | None] = mapped_column()
-    brand_guidance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    brand_guidance: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class DeletedImage(Base):

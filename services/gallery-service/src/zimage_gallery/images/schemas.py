@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -40,6 +40,11 @@ class ImageOut(BaseModel):
     model: str | None
     engine: str | None
     template_id: uuid.UUID | None
+    brand_kit_id: uuid.UUID | None = Field(None, description="The brand kit the generation named")
+    brand_guidance: dict[str, Any] | None = Field(
+        None, description="What the kit did to the prompt: brand_kit_name, style_words_added, avoid_words_removed, "
+        "prompt_before"
+    )
     created_at: datetime
     favorite: bool
     note: str | None
@@ -159,6 +164,8 @@ class IngestImage(BaseModel):
     model: str | None = Field(None, max_length=200)
     engine: str | None = Field(None, max_length=64)
     template_id: uuid.UUID | None = None
+    brand_kit_id: uuid.UUID | None = None
+    brand_guidance: dict[str, Any] | None = None
     created_at: UTCTime
 
 

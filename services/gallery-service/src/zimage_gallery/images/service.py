@@ -163,6 +163,8 @@ async def to_out(
                 model=image.model,
                 engine=image.engine,
                 template_id=image.template_id,
+                brand_kit_id=image.brand_kit_id,
+                brand_guidance=image.brand_guidance,
                 created_at=image.created_at,
                 favorite=image.favorite,
                 note=image.note,

@@ -57,6 +57,9 @@ class Task(Base):
     guidance_scale: Mapped[float] = mapped_column(Float)
     template_id: Mapped[uuid.UUID | None] = mapped_column()
     template_vars: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    brand_kit_id: Mapped[uuid.UUID | None] = mapped_column()
+    # what the kit's prompt guidance did: {brand_kit_name, style_words_added, avoid_words_removed, prompt_before}
+    brand_guidance: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     source: Mapped[str] = mapped_column(String(16), default="web")
     engine: Mapped[str | None] = mapped_column(String(32))
     model: Mapped[str | None] = mapped_column(String(200))

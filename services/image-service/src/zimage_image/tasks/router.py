@@ -12,7 +12,7 @@ from zimage_common.pagination import InvalidCursor
 from zimage_common.sizes import PRESETS
 
 from zimage_image.deps import BusDep, SettingsDep, StoreDep
-from zimage_image.gallery_client import TemplateNotFound
+from zimage_image.gallery_client import BrandKitNotFound, TemplateNotFound
 from zimage_image.tasks import repository as repo
 from zimage_image.tasks import service
 from zimage_image.tasks.events import task_event_stream
@@ -27,7 +27,9 @@ router = APIRouter(prefix="/api/v1", tags=["generation"])
     status_code=202,
     operation_id="generate_create",
     response_model=TaskOut,
-    responses=error_responses(Unauthorized, TemplateNotFound, service.QuotaExceeded, ServiceUnavailable),
+    responses=error_responses(
+        Unauthorized, TemplateNotFound, BrandKitNotFound, service.QuotaExceeded, ServiceUnavailable
+    ),
 )
 async def generate(
     body: GenerateRequest,

@@ -28,6 +28,9 @@ class GenerateRequest(BaseModel):
     seed: int | None = Field(None, ge=0, le=MAX_SEED, description="Image i uses seed + i; random when absent")
     template_id: uuid.UUID | None = None
     template_vars: dict[str, str] | None = Field(None, max_length=20)
+    brand_kit_id: uuid.UUID | None = Field(
+        None, description="A brand kit (GET /brand-kits): its avoid words are removed and style words appended"
+    )
 
     @field_validator("prompt")
     @classmethod
@@ -72,6 +75,15 @@ class GenerateRequest(BaseModel):
         return self
 
 
+class BrandGuidance(BaseModel):
+    """What a brand kit did to the prompt at submit."""
+
+    brand_kit_name: str
+    style_words_added: list[str]
+    avoid_words_removed: list[str]
+    prompt_before: str = Field(description="The prompt before the kit's guidance (after any template)")
+
+
 class TaskImageOut(BaseModel):
     id: uuid.UUID
     index: int
@@ -103,6 +115,8 @@ class TaskOut(BaseModel):
     steps: int
     guidance_scale: float
     template_id: uuid.UUID | None
+    brand_kit_id: uuid.UUID | None = None
+    brand_guidance: BrandGuidance | None = None
     engine: str | None = Field(description="Engine that ran the task, e.g. 'zimage-turbo' or 'tiny (demo)'")
     model: str | None
     attempts: int

@@ -22,7 +22,15 @@ from zimage_image.gallery_client import GalleryClient
 from zimage_image.stats import service as stats
 from zimage_image.tasks import repository as repo
 from zimage_image.tasks.models import Task, TaskImage, TaskStatus
-from zimage_image.tasks.schemas import DEFAULT_PRESET, GenerateRequest, Progress, TaskImageOut, TaskOut, UsageOut
+from zimage_image.tasks.schemas import (
+    DEFAULT_PRESET,
+    BrandGuidance,
+    GenerateRequest,
+    Progress,
+    TaskImageOut,
+    TaskOut,
+    UsageOut,
+)
 
 MAX_PROMPT = 2000
 TURBO_STEPS = 8
@@ -151,6 +159,23 @@ async def resolve_prompt(
     return prompt, preset
 
 
+async def apply_brand_kit(
+    gallery: GalleryClient | None, brand_kit_id: uuid.UUID | None, prompt: str
+) -> tuple[str, dict[str, Any] | None]:
+    """The prompt after the brand kit's guidance (gallery-service applies it) and the record of what it did."""
+    if brand_kit_id is None:
+        return prompt, None
+    if gallery is None:
+        raise ServiceUnavailable("brand kits are unavailable: gallery-service is not configured")
+    applied = await gallery.apply_brand_kit(brand_kit_id, prompt)
+    return applied["prompt"], {
+        "brand_kit_name": applied["brand_kit_name"],
+        "style_words_added": applied["style_words_added"],
+        "avoid_words_removed": applied["avoid_words_removed"],
+        "prompt_before": prompt,
+    }
+
+
 async def submit(
     session: AsyncSession,
     settings: Settings,
@@ -162,6 +187,7 @@ async def submit(
     gallery: GalleryClient | None = None,
 ) -> Task:
     prompt, preset_id = await resolve_prompt(gallery, principal, body)
+    prompt, brand_guidance = await apply_brand_kit(gallery, body.brand_kit_id, prompt)
     await check_quota(session, settings, principal.user_id, body.num_images)
     if preset_id:
         preset = PRESETS_BY_ID[preset_id]
@@ -187,6 +213,8 @@ async def submit(
         guidance_scale=TURBO_GUIDANCE,
         template_id=body.template_id,
         template_vars=body.template_vars,
+        brand_kit_id=body.brand_kit_id,
+        brand_guidance=brand_guidance,
         source=source,
         attempts=0,
         cancel_requested=False,
@@ -275,6 +303,8 @@ async def to_out(task: Task, store: ObjectStore, settings: Settings, position: i
         steps=task.steps,
         guidance_scale=task.guidance_scale,
         template_id=task.template_id,
+        brand_kit_id=task.brand_kit_id,
+        brand_guidance=BrandGuidance.model_validate(task.brand_guidance) if task.brand_guidance else None,
         engine=engine_label(task.engine),
         model=task.model,
         attempts=task.attempts,
@@ -449,6 +479,8 @@ def gallery_record(task: Task, image: TaskImage) -> dict[str, Any]:
         "model": task.model,
         "engine": task.engine,
         "template_id": str(task.template_id) if task.template_id else None,
+        "brand_kit_id": str(task.brand_kit_id) if task.brand_kit_id else None,
+        "brand_guidance": task.brand_guidance,
         "created_at": image.created_at.isoformat(),
     }
 
