@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from sqlalchemy import text, update
 from zimage_auth.config import Settings
@@ -20,7 +21,7 @@ from zimage_auth.password_resets.models import PasswordReset
 from zimage_auth.users.service import create_or_promote_admin
 from zimage_common.db import Database, utcnow
 from zimage_common.migrations import upgrade
-from zimage_common.tokens import Revocations
+from zimage_common.tokens import Principal, Revocations
 from zimage_image.config import Settings as ImageSettings
 from zimage_image.database import migration_target as image_migration_target
 from zimage_image.main import create_app as create_image_app
@@ -158,6 +159,43 @@ async def test_role_changes_end_a_demoted_admins_sessions_and_guard_the_last_adm
     assert (await team.ok("GET", f"/admin/users/{admin_id}", admin))["role"] == "admin"
     bad = await team.call("PATCH", f"/admin/users/{user['id']}", admin, json={"role": "owner"})
     assert bad.status_code == 422
+
+
+async def test_reviewer_role_round_trip(team: Team, api: Any) -> None:
+    """user -> reviewer keeps the sessions (the old token only had less); the token carries the role; reviewer ->
+    user and admin -> reviewer end them; reviewers are no administrators; the self guard holds for reviewer too."""
+    admin_id, admin = await team.admin()
+    user, tokens = await api.signed_up()
+    path = f"/admin/users/{user['id']}"
+    assert (await team.ok("PATCH", path, admin, json={"role": "reviewer"}))["role"] == "reviewer"
+    assert (await api.me(tokens["access_token"])).status_code == 200
+    listed = await team.ok("GET", "/admin/users", admin, params={"role": "reviewer", "q": user["email"]})
+    assert [u["id"] for u in listed["items"]] == [user["id"]]
+
+    token = (await api.login(user["email"]))["access_token"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["role"] == "reviewer"
+    principal = Principal(uuid.UUID(user["id"]), claims["role"], "s", "t", 0)
+    assert principal.is_reviewer and not principal.is_admin
+    assert (await api.me(token)).json()["role"] == "reviewer"
+    assert (await team.call("GET", "/admin/users", api.bearer(token))).status_code == 403
+
+    await team.ok("PATCH", path, admin, json={"role": "user"})
+    assert (await api.me(token)).status_code == 401
+
+    await team.ok("PATCH", path, admin, json={"role": "admin"})
+    as_admin = (await api.login(user["email"]))["access_token"]
+    assert Principal(uuid.UUID(user["id"]), "admin", "s", "t", 0).is_reviewer
+    await team.ok("PATCH", path, admin, json={"role": "reviewer"})
+    assert (await api.me(as_admin)).status_code == 401
+
+    own = await team.call("PATCH", f"/admin/users/{admin_id}", admin, json={"role": "reviewer"})
+    assert own.status_code == 409 and own.json()["error"] == "CannotChangeOwnAccount"
+    roles = [r["detail"]["role"] for r in (await team.ok(
+        "GET", "/admin/audit", admin, params={"target_id": user["id"], "action": "user.update"}
+    ))["items"]]
+    assert roles[::-1] == [{"from": "user", "to": "reviewer"}, {"from": "reviewer", "to": "user"},
+                           {"from": "user", "to": "admin"}, {"from": "admin", "to": "reviewer"}]
 
 
 async def test_a_password_reset_link_works_once_and_ends_every_session(team: Team, api: Any, db: Database) -> None:

@@ -39,6 +39,11 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def is_reviewer(self) -> bool:
+        """May decide reviews: the reviewer role, and administrators."""
+        return self.role in ("reviewer", "admin")
+
 
 class KeySource(ABC):
     @abstractmethod

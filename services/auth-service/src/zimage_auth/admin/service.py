@@ -24,6 +24,8 @@ from zimage_auth.users.models import Role, User
 from zimage_auth.users.repository import UserFilter
 from zimage_auth.users.schemas import UserOut
 
+# what a role may do, least first: a change down this list ends the member's sessions
+RANK = {Role.USER: 0, Role.REVIEWER: 1, Role.ADMIN: 2}
 
 class CannotChangeOwnAccount(Conflict):
     code = "CannotChangeOwnAccount"
@@ -113,8 +115,8 @@ async def update_user(
             raise LastAdministrator()
         if "role" in diff:
             user.role = new_role
-            if new_role != Role.ADMIN:
-                # A demoted admin's access tokens still say "admin": end their sessions now.
+            if RANK[Role(new_role)] < RANK[Role(diff["role"]["from"])]:
+                # A demoted member's access tokens still carry the old role: end their sessions now.
                 await sessions.revoke_user_sessions(session, revocations, user.id, ttl_seconds=revocation_ttl_seconds)
         if "is_active" in diff:
             if new_active:

@@ -23,12 +23,13 @@ def normalise_email(email: str) -> str:
 
 class Role(StrEnum):
     USER = "user"
+    REVIEWER = "reviewer"  # approves or sends back images in review (admins can too)
     ADMIN = "admin"
 
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('user', 'admin')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('user', 'reviewer', 'admin')", name="role"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     # Stored lower-cased, so the unique index makes addresses unique case-insensitively.
