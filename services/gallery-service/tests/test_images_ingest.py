@@ -22,8 +22,9 @@ async def test_ingest_is_idempotent_and_keeps_user_edits(gallery: Any, seed: Any
     folder = await gallery.ok("POST", "/api/v1/gallery/folders", owner, json={"name": "캠페인"}, status=201)
     await gallery.ok(
         "PATCH", f"/api/v1/gallery/images/{image_id}", owner,
-        json={"favorite": True, "note": "keep", "approval": "approved", "folder_id": folder["id"], "tags": ["a"]},
+        json={"favorite": True, "note": "keep", "folder_id": folder["id"], "tags": ["a"]},
     )
+    await gallery.ok("POST", f"/api/v1/gallery/images/{image_id}/review", owner, json={"action": "submit"})
 
     again = await seed.ingest([*records, {**records[0], "prompt": "changed by a redelivery"}])
     assert again.status_code == 200, again.text
@@ -34,7 +35,7 @@ async def test_ingest_is_idempotent_and_keeps_user_edits(gallery: Any, seed: Any
     image = await gallery.ok("GET", f"/api/v1/gallery/images/{image_id}", owner)
     assert image["favorite"] is True
     assert image["note"] == "keep"
-    assert image["approval"] == "approved"
+    assert image["review_status"] == "in_review"
     assert image["folder_id"] == folder["id"]
     assert [t["name"] for t in image["tags"]] == ["a"]
     assert image["prompt"] == records[0]["prompt"]
@@ -53,7 +54,8 @@ async def test_ingested_fields_come_back(gallery: Any, seed: Any) -> None:
     for field in ("task_id", "index", "width", "height", "generation_width", "generation_height", "preset",
                   "prompt", "negative_prompt", "seed", "steps", "guidance_scale", "model", "engine", "template_id"):
         assert image[field] == record[field], field
-    assert image["approval"] == "draft" and image["favorite"] is False and image["note"] is None
+    assert image["review_status"] == "draft" and image["review_updated_at"] is None
+    assert image["favorite"] is False and image["note"] is None
     assert image["tags"] == [] and image["folder_id"] is None and image["original_missing"] is False
     assert image["url"] and image["thumbnail_url"]
 

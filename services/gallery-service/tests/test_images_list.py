@@ -9,6 +9,11 @@ from typing import Any
 IMAGES = "/api/v1/gallery/images"
 
 
+async def review(gallery: Any, who: Any, image_id: str, action: str, comment: str = "") -> Any:
+    body = {"action": action, "comment": comment}
+    return await gallery.ok("POST", f"{IMAGES}/{image_id}/review", who, json=body)
+
+
 async def ids(gallery: Any, user: Any, **params: Any) -> list[str]:
     page = await gallery.ok("GET", IMAGES, user, params={"limit": 100, **params})
     assert page["next_cursor"] is None
@@ -38,8 +43,11 @@ async def test_each_filter_and_combinations(gallery: Any, seed: Any) -> None:
     await seed.images(other, 3, preset="instagram_square", template_id=template)  # never in user's lists
     folder = await gallery.ok("POST", "/api/v1/gallery/folders", user, json={"name": "Spring"}, status=201)
     await patch(gallery, user, a["id"], folder_id=folder["id"], tags=["red", "sea"], favorite=True)
-    await patch(gallery, user, b["id"], folder_id=folder["id"], tags=["red"], approval="approved")
-    await patch(gallery, user, c["id"], tags=["sea"], approval="rejected", favorite=True)
+    await patch(gallery, user, b["id"], folder_id=folder["id"], tags=["red"])
+    await patch(gallery, user, c["id"], tags=["sea"], favorite=True)
+    await review(gallery, user, b["id"], "submit")
+    await review(gallery, user, c["id"], "submit")
+    await review(gallery, await gallery.admin(), c["id"], "request_changes", "brighter, please")
     tags = {t["name"]: t["id"] for t in (await gallery.ok("GET", "/api/v1/gallery/tags", user))["items"]}
 
     newest = [e["id"], d["id"], c["id"], b["id"], a["id"]]
@@ -51,9 +59,10 @@ async def test_each_filter_and_combinations(gallery: Any, seed: Any) -> None:
     assert await ids(gallery, user, tag=[tags["red"], tags["sea"]]) == [a["id"]]  # AND
     assert await ids(gallery, user, favorite="true") == [c["id"], a["id"]]
     assert await ids(gallery, user, favorite="false") == [e["id"], d["id"], b["id"]]
-    assert await ids(gallery, user, approval="approved") == [b["id"]]
-    assert await ids(gallery, user, approval="rejected") == [c["id"]]
-    assert await ids(gallery, user, approval="draft") == [e["id"], d["id"], a["id"]]
+    assert await ids(gallery, user, review_status="in_review") == [b["id"]]
+    assert await ids(gallery, user, review_status="changes_requested") == [c["id"]]
+    assert await ids(gallery, user, review_status="draft") == [e["id"], d["id"], a["id"]]
+    assert await ids(gallery, user, review_status="approved") == []
     assert await ids(gallery, user, template=template) == [d["id"], a["id"]]
     assert await ids(gallery, user, created_from=(base + timedelta(days=1)).isoformat(),
                      created_to=(base + timedelta(days=3)).isoformat()) == [c["id"], b["id"]]
@@ -62,7 +71,9 @@ async def test_each_filter_and_combinations(gallery: Any, seed: Any) -> None:
     assert await ids(gallery, user, width=820, height=312) == [b["id"]]
     # combinations
     assert await ids(gallery, user, folder=folder["id"], favorite="true") == [a["id"]]
-    assert await ids(gallery, user, tag=tags["sea"], approval="rejected", preset="instagram_square") == [c["id"]]
+    assert await ids(
+        gallery, user, tag=tags["sea"], review_status="changes_requested", preset="instagram_square"
+    ) == [c["id"]]
     assert await ids(gallery, user, template=template, favorite="true", sort="oldest") == [a["id"]]
     assert await ids(gallery, user, tag=tags["red"], folder="none") == []
     # someone else's ids as filters find nothing of theirs and nothing of ours
@@ -73,7 +84,7 @@ async def test_each_filter_and_combinations(gallery: Any, seed: Any) -> None:
 
 async def test_bad_filters_are_refused(gallery: Any, seed: Any) -> None:
     user = await gallery.user()
-    for params in ({"folder": "x"}, {"tag": "nope"}, {"approval": "maybe"}, {"sort": "random"}, {"limit": 0},
+    for params in ({"folder": "x"}, {"tag": "nope"}, {"review_status": "maybe"}, {"sort": "random"}, {"limit": 0},
                    {"limit": 101}, {"created_from": "yesterday"}):
         resp = await gallery.call("GET", IMAGES, user, params=params)
         assert resp.status_code == 422, (params, resp.text)
@@ -113,13 +124,16 @@ async def test_sidebar_counts(gallery: Any, seed: Any) -> None:
                              json={"name": "April", "parent_id": spring["id"]}, status=201)
     empty = await gallery.ok("POST", "/api/v1/gallery/folders", user, json={"name": "Empty"}, status=201)
     await patch(gallery, user, images[0]["id"], folder_id=spring["id"], tags=["야경", "sea"], favorite=True)
-    await patch(gallery, user, images[1]["id"], folder_id=spring["id"], tags=["sea"], approval="approved")
-    await patch(gallery, user, images[2]["id"], folder_id=april["id"], approval="rejected", favorite=True)
+    await patch(gallery, user, images[1]["id"], folder_id=spring["id"], tags=["sea"])
+    await patch(gallery, user, images[2]["id"], folder_id=april["id"], favorite=True)
+    for image in images[1:3]:
+        await review(gallery, user, image["id"], "submit")
+    await review(gallery, await gallery.admin(), images[2]["id"], "request_changes", "crop tighter")
     await gallery.ok("POST", "/api/v1/gallery/tags", user, json={"name": "unused"}, status=201)
 
     side = await gallery.ok("GET", "/api/v1/gallery/sidebar", user)
     assert side["total"] == 6 and side["favorites"] == 2 and side["unfiled"] == 3
-    assert side["approval"] == {"draft": 4, "approved": 1, "rejected": 1}
+    assert side["review"] == {"draft": 4, "in_review": 1, "approved": 0, "changes_requested": 1}
     folders = {f["name"]: (f["count"], f["parent_id"]) for f in side["folders"]}
     assert folders == {"Spring": (2, None), "April": (1, spring["id"]), "Empty": (0, None)}
     assert empty["id"] in {f["id"] for f in side["folders"]}
@@ -135,8 +149,6 @@ async def test_patch_each_field(gallery: Any, seed: Any) -> None:
     url = f"{IMAGES}/{image['id']}"
     assert (await patch(gallery, user, image["id"], note="메모 for client"))["note"] == "메모 for client"
     assert (await patch(gallery, user, image["id"], favorite=True))["favorite"] is True
-    for state in ("approved", "rejected", "draft"):
-        assert (await patch(gallery, user, image["id"], approval=state))["approval"] == state
     folder = await gallery.ok("POST", "/api/v1/gallery/folders", user, json={"name": "F"}, status=201)
     assert (await patch(gallery, user, image["id"], folder_id=folder["id"]))["folder_id"] == folder["id"]
     tagged = await patch(gallery, user, image["id"], tags=["b", "a", "b", " 새 태그 "])
@@ -153,7 +165,7 @@ async def test_patch_each_field(gallery: Any, seed: Any) -> None:
     assert await ids(gallery, user, q="초안") == []
     assert await ids(gallery, user, q="final") == [image["id"]]
 
-    for body in ({"approval": "maybe"}, {"favorite": None}, {"note": "x" * 2001}, {"tags": [""]},
+    for body in ({"favorite": None}, {"note": "x" * 2001}, {"tags": [""]},
                  {"tags": ["x" * 65]}, {"folder_id": "not-a-uuid"}):
         resp = await gallery.call("PATCH", url, user, json=body)
         assert resp.status_code == 422, (body, resp.text)
@@ -182,8 +194,8 @@ async def test_bulk_actions(gallery: Any, seed: Any) -> None:
     assert sorted(await ids(gallery, user, tag=tags["t2"])) == sorted(chosen)
     assert (await bulk({"action": "favorite", "ids": chosen[:2], "favorite": True})).status_code == 200
     assert sorted(await ids(gallery, user, favorite="true")) == sorted(chosen[:2])
-    assert (await bulk({"action": "approval", "ids": chosen, "approval": "approved"})).status_code == 200
-    assert sorted(await ids(gallery, user, approval="approved")) == sorted(chosen)
+    # approval is the reviewers' (POST …/review), never a bulk edit of the owner's
+    assert (await bulk({"action": "approval", "ids": chosen, "approval": "approved"})).status_code == 422
     assert (await bulk({"action": "move", "ids": chosen[:1], "folder_id": None})).status_code == 200
     assert sorted(await ids(gallery, user, folder="none")) == sorted([chosen[0], images[3]["id"]])
 

@@ -29,6 +29,7 @@ IMAGES_0001 = sa.table(
     "images",
     *(sa.column(c.name, c.type) for c in GalleryImage.__table__.c
       if c.name not in {"pk", "review_status", "review_updated_at", "brand_kit_id", "brand_guidance"}),
+    sa.column("approval", sa.String()),  # dropped by 0006
 )
 
 

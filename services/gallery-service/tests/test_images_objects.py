@@ -26,6 +26,13 @@ async def export(gallery: Any, user: Any, image_id: str, **params: Any) -> httpx
     return await gallery.call("GET", f"{IMAGES}/{image_id}/export", user, params=params)  # type: ignore[no-any-return]
 
 
+async def approve(gallery: Any, owner: Any, image_id: str, reviewer: Any = None) -> None:
+    """Through review, as a team does it: the owner submits, a reviewer (an admin here) approves."""
+    await gallery.ok("POST", f"{IMAGES}/{image_id}/review", owner, json={"action": "submit"})
+    reviewer = reviewer or await gallery.admin()
+    await gallery.ok("POST", f"{IMAGES}/{image_id}/review", reviewer, json={"action": "approve"})
+
+
 async def stored_keys(seed: Any) -> set[str]:
     return {info.key async for info in seed.store.list("")}
 
@@ -46,6 +53,7 @@ async def test_export_has_the_exact_pixels_and_is_cached(gallery: Any, seed: Any
         generation_height=gen_h,
     )
     original = await seed.put_objects(record, gen_w, gen_h)
+    await approve(gallery, user, record["id"])  # approved: no DRAFT mark, so the pixels are the resize's alone
 
     first = await export(gallery, user, record["id"], preset=preset, format=fmt, quality=85, delivery="attachment")
     assert first.status_code == 200, first.text
@@ -69,7 +77,7 @@ async def test_export_has_the_exact_pixels_and_is_cached(gallery: Any, seed: Any
         )
         assert rendered.convert("RGB").tobytes() == expected.tobytes()
 
-    key = f"{record['png_key'].removesuffix('.png')}.export.{preset}.{100 if fmt == 'png' else 85}.{ext}"
+    key = f"{record['png_key'].removesuffix('.png')}.export.{preset}_final.{100 if fmt == 'png' else 85}.{ext}"
     assert await seed.store.exists(key)
     before = {i.key: i.modified async for i in seed.store.list(key)}
 
@@ -159,7 +167,22 @@ async def test_zip_streams_exactly_the_selected_own_images(gallery: Any, seed: A
     assert sorted(archive.namelist()) == sorted(expected)
     for info in archive.infolist():
         assert info.compress_type == zipfile.ZIP_STORED
-        assert archive.read(info) == await seed.store.get(expected[info.filename]["png_key"])
+        original = Image.open(io.BytesIO(await seed.store.get(expected[info.filename]["png_key"])))
+        entry = Image.open(io.BytesIO(archive.read(info)))
+        entry.load()
+        # drafts: same size, DRAFT drawn over the pixels, provenance in the file
+        assert entry.size == original.size and entry.convert("RGB").tobytes() != original.convert("RGB").tobytes()
+        assert entry.text["Image-Id"] == expected[info.filename]["id"]
+
+    # approved: the original's pixels exactly (its bytes gain the provenance chunks and nothing else)
+    await approve(gallery, user, a["id"])
+    resp = await gallery.call("POST", f"{IMAGES}/zip", user, json={"ids": [a["id"]]})
+    archive = zipfile.ZipFile(io.BytesIO(resp.content))
+    entry = Image.open(io.BytesIO(archive.read(archive.namelist()[0])))
+    entry.load()
+    original = Image.open(io.BytesIO(await seed.store.get(a["png_key"])))
+    assert entry.convert("RGB").tobytes() == original.convert("RGB").tobytes()
+    assert entry.text["AI-Generated"].startswith("AI-generated") and entry.text["Export-Preset"] == "original"
 
     # someone else's id (or one that does not exist) anywhere in the selection: 404 before any byte
     for ids in ([a["id"], theirs["id"]], [theirs["id"]], [str(uuid.uuid4())]):

@@ -1,7 +1,8 @@
 """P5 isolation matrix: {anonymous, owner, other user, admin} × every id-taking route × method.
 
 The owner gets 2xx; another user, an administrator included (admins act only through admin routes), gets
-exactly the 404 a missing id gets; nobody signed out gets past 401. Lists, the sidebar and ZIPs of others never
+exactly the 404 a missing id gets; nobody signed out gets past 401. (Review routes, where reviewers and admins
+do see others' images, have their own matrix in test_reviews.py.) Lists, the sidebar and ZIPs of others never
 contain the owner's rows.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 G = "/api/v1/gallery"
+OVERLAY = {"headline": "봄 세일 최대 50%", "sub_copy": "이번 주말까지", "cta": "지금 보기"}
 
 
 @dataclass
@@ -31,6 +33,7 @@ async def make_target(gallery: Any, seed: Any, owner: Any) -> Target:
     await gallery.ok("PATCH", f"{G}/images/{image['id']}", owner, json={"tags": ["secret", "other"],
                                                                         "folder_id": folder["id"]})
     tags = {t["name"]: t for t in (await gallery.ok("GET", f"{G}/tags", owner))["items"]}
+    await gallery.ok("PUT", f"{G}/images/{image['id']}/overlay", owner, json=OVERLAY)
     return Target(image, folder, tags["secret"], tags["other"])
 
 
@@ -48,10 +51,15 @@ ROUTES: list[Route] = [
      lambda t: {"json": {"action": "move", "ids": [t.image["id"]], "folder_id": None}}),
     ("bulk tags", "POST", lambda t: f"{G}/images/bulk",
      lambda t: {"json": {"action": "add_tags", "ids": [t.image["id"]], "tags": ["x"]}}),
-    ("bulk approval", "POST", lambda t: f"{G}/images/bulk",
-     lambda t: {"json": {"action": "approval", "ids": [t.image["id"]], "approval": "approved"}}),
     ("bulk delete", "POST", lambda t: f"{G}/images/bulk",
      lambda t: {"json": {"action": "delete", "ids": [t.image["id"]]}}),
+    ("overlay get", "GET", lambda t: f"{G}/images/{t.image['id']}/overlay", lambda t: {}),
+    ("overlay put", "PUT", lambda t: f"{G}/images/{t.image['id']}/overlay", lambda t: {"json": OVERLAY}),
+    ("overlay delete", "DELETE", lambda t: f"{G}/images/{t.image['id']}/overlay", lambda t: {}),
+    ("overlay preview", "POST", lambda t: f"{G}/images/{t.image['id']}/overlay/preview",
+     lambda t: {"params": {"preset": "instagram_story"}}),
+    ("export with overlay", "GET", lambda t: f"{G}/images/{t.image['id']}/export",
+     lambda t: {"params": {"preset": "kakao_feed", "overlay": "true"}}),
     ("zip", "POST", lambda t: f"{G}/images/zip", lambda t: {"json": {"ids": [t.image["id"]]}}),
     ("folder rename", "PATCH", lambda t: f"{G}/folders/{t.folder['id']}", lambda t: {"json": {"name": "renamed"}}),
     ("folder delete", "DELETE", lambda t: f"{G}/folders/{t.folder['id']}", lambda t: {}),

@@ -57,7 +57,7 @@ async def test_removes_old_orphans_and_spares_live_objects(gallery: Any, seed: A
         "GET", f"{IMAGES}/{live_records[0]['id']}/export", user, params={"preset": "kakao_feed", "format": "webp"}
     )
     assert resp.status_code == 307
-    export_key = f"{live_records[0]['png_key'].removesuffix('.png')}.export.kakao_feed.90.webp"
+    export_key = f"{live_records[0]['png_key'].removesuffix('.png')}.export.kakao_feed_draft.90.webp"
     live.append(export_key)
     no_original = await seed.image(user, with_objects=False)
     old_orphans = orphan_keys("old", 10)

@@ -58,6 +58,8 @@ PREFIXES: tuple[Prefix, ...] = (
     Prefix("/api/v1/templates", GALLERY),
     Prefix("/api/v1/presets", GALLERY),
     Prefix("/api/v1/brand-kits", GALLERY),
+    Prefix("/api/v1/campaigns", GALLERY, Timeout.LONG),  # fan-out ZIPs render every channel
+    Prefix("/api/v1/reviews", GALLERY),
 )
 
 # Progress streams stay open as long as a task runs.

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from zimage_common.objects import ObjectStore
 
 from zimage_gallery.config import Settings
+from zimage_gallery.provenance.c2pa_signing import ManifestSigner
 
 
 def _settings(request: Request) -> Settings:
@@ -20,3 +21,10 @@ def _store(request: Request) -> ObjectStore:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 StoreDep = Annotated[ObjectStore, Depends(_store)]
+
+
+def _signer(request: Request) -> ManifestSigner | None:
+    return request.app.state.signer
+
+
+SignerDep = Annotated[ManifestSigner | None, Depends(_signer)]

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Float, Index, Integer, String, Text, literal_column
@@ -14,12 +13,6 @@ from zimage_gallery.database import Base
 
 # SQLite only auto-numbers an INTEGER PRIMARY KEY; PostgreSQL gets a bigint identity.
 SurrogateKey = BigInteger().with_variant(Integer, "sqlite")
-
-
-class Approval(StrEnum):
-    draft = "draft"
-    approved = "approved"
-    rejected = "rejected"
 
 
 # PostgreSQL only: `images.search_vector`, a stored generated column to_tsvector('simple', search_text) with a GIN
@@ -62,14 +55,13 @@ class GalleryImage(Base):
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     favorite: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
-    approval: Mapped[str] = mapped_column(String(16), default=Approval.draft)
     folder_id: Mapped[uuid.UUID | None] = mapped_column()
     # Tokens of prompt + note (see images/search.py); indexed by FTS5 on SQLite, GIN on PostgreSQL.
     search_text: Mapped[str] = mapped_column(Text, default="")
     original_missing: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # draft | in_review | approved | changes_requested (docs/marketing.md, "Review"); migration 0005 filled it
-    # from `approval`
+    # from the owner-set `approval` that 0006 dropped
     review_status: Mapped[str] = mapped_column(String(24), default="draft", server_default="draft")
     review_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the brand kit a generation named and what it applied: {style_words_added, avoid_words_removed, ...}

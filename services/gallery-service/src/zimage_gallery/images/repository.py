@@ -15,9 +15,12 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
+from zimage_gallery.campaigns.models import CampaignImage
 from zimage_gallery.exports.models import ImageExport
+from zimage_gallery.image_overlays.models import ImageOverlay
 from zimage_gallery.images.models import SEARCH_VECTOR, DeletedImage, GalleryImage
 from zimage_gallery.images.search import Term, fts5_query, tsquery
+from zimage_gallery.reviews.models import ImageComment
 from zimage_gallery.tags.models import ImageTag, Tag
 
 # SQLite: images_fts is FTS5 over images.search_text with rowid = images.pk (see migration 0001).
@@ -30,7 +33,7 @@ class ImageFilter:
     unfiled: bool = False
     tag_ids: list[uuid.UUID] = field(default_factory=list)  # images with all of these
     favorite: bool | None = None
-    approval: str | None = None
+    review_status: str | None = None
     template_id: uuid.UUID | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -63,8 +66,8 @@ def filtered(dialect: str, owner_id: uuid.UUID, f: ImageFilter) -> list[ColumnEl
         conditions.append(GalleryImage.folder_id.in_(f.folder_ids))
     if f.favorite is not None:
         conditions.append(GalleryImage.favorite.is_(f.favorite))
-    if f.approval is not None:
-        conditions.append(GalleryImage.approval == f.approval)
+    if f.review_status is not None:
+        conditions.append(GalleryImage.review_status == f.review_status)
     if f.template_id is not None:
         conditions.append(GalleryImage.template_id == f.template_id)
     if f.created_from is not None:
@@ -250,12 +253,13 @@ async def export_keys(session: AsyncSession, image_ids: Sequence[uuid.UUID]) -> 
 async def delete_images(
     session: AsyncSession, owner_id: uuid.UUID, image_ids: Sequence[uuid.UUID], now: datetime
 ) -> None:
-    """The records, their tag links and export records, leaving a tombstone for each image (the caller removes
-    the objects after commit)."""
+    """The records, their tag links, export records, overlays, campaign links and review threads, leaving a
+    tombstone for each image (the caller removes the objects after commit)."""
     ids = list(image_ids)
     if not ids:
         return
-    await session.execute(delete(ImageTag).where(ImageTag.image_id.in_(ids)))
+    for table in (ImageTag, ImageOverlay, CampaignImage, ImageComment):
+        await session.execute(delete(table).where(table.image_id.in_(ids)))
     await session.execute(delete(ImageExport).where(ImageExport.image_id.in_(ids)))
     deleted = (
         await session.execute(
@@ -292,13 +296,13 @@ async def counts_by_folder(session: AsyncSession, owner_id: uuid.UUID) -> dict[u
     return {folder_id: int(n) for folder_id, n in (await session.execute(stmt)).all() if folder_id is not None}
 
 
-async def counts_by_approval(session: AsyncSession, owner_id: uuid.UUID) -> dict[str, int]:
+async def counts_by_review_status(session: AsyncSession, owner_id: uuid.UUID) -> dict[str, int]:
     stmt = (
-        select(GalleryImage.approval, func.count())
+        select(GalleryImage.review_status, func.count())
         .where(GalleryImage.owner_id == owner_id)
-        .group_by(GalleryImage.approval)
+        .group_by(GalleryImage.review_status)
     )
-    return {approval: int(n) for approval, n in (await session.execute(stmt)).all()}
+    return {status: int(n) for status, n in (await session.execute(stmt)).all()}
 
 
 async def counts_by_tag(session: AsyncSession, owner_id: uuid.UUID) -> dict[uuid.UUID, int]:

@@ -11,14 +11,16 @@ from zimage_common.db import SessionDep, utcnow
 from zimage_common.errors import Unauthorized, Unprocessable, error_responses
 from zimage_common.objects import content_disposition
 
+from zimage_gallery.exports import service as exports
 from zimage_gallery.folders.service import FolderNotFound
 from zimage_gallery.images import service
-from zimage_gallery.images.deps import SettingsDep, StoreDep
-from zimage_gallery.images.models import Approval
+from zimage_gallery.images.deps import SettingsDep, SignerDep, StoreDep
+from zimage_gallery.images.models import GalleryImage
 from zimage_gallery.images.pagination import InvalidCursor
 from zimage_gallery.images.repository import ImageFilter
 from zimage_gallery.images.schemas import BulkRequest, BulkResult, ImageOut, ImagePage, ImagePatch, Sidebar, ZipRequest
 from zimage_gallery.images.search import query_terms
+from zimage_gallery.reviews.schemas import ReviewStatus
 
 router = APIRouter(prefix="/api/v1/gallery", tags=["images"])
 
@@ -56,7 +58,7 @@ async def list_images(
     ] = None,
     tag: Annotated[list[uuid.UUID] | None, Query(max_length=20, description="Tag ids; an image needs all")] = None,
     favorite: bool | None = None,
-    approval: Approval | None = None,
+    review_status: Annotated[ReviewStatus | None, Query(description="Images in this review state")] = None,
     template: Annotated[uuid.UUID | None, Query(description="Template the image was made with")] = None,
     created_from: Annotated[datetime | None, Query(description="Inclusive; a time without zone is UTC")] = None,
     created_to: Annotated[datetime | None, Query(description="Exclusive; a time without zone is UTC")] = None,
@@ -74,7 +76,7 @@ async def list_images(
         unfiled=unfiled,
         tag_ids=list(dict.fromkeys(tag or [])),
         favorite=favorite,
-        approval=approval.value if approval else None,
+        review_status=review_status.value if review_status else None,
         template_id=template,
         created_from=_utc(created_from),
         created_to=_utc(created_to),
@@ -92,7 +94,7 @@ async def list_images(
 @router.get("/sidebar", operation_id="gallery_sidebar", response_model=Sidebar,
             responses=error_responses(Unauthorized))
 async def sidebar(session: SessionDep, principal: CurrentUser) -> Sidebar:
-    """Counts for the gallery's side panel: all, favourites, unfiled, per approval state, folder and tag."""
+    """Counts for the gallery's side panel: all, favourites, unfiled, per review state, folder and tag."""
     return await service.sidebar(session, principal.user_id)
 
 
@@ -132,7 +134,7 @@ async def delete_image(image_id: uuid.UUID, session: SessionDep, principal: Curr
 async def bulk(
     body: Annotated[BulkRequest, Body()], session: SessionDep, principal: CurrentUser, store: StoreDep
 ) -> BulkResult:
-    """One action on a selection: move, add_tags, remove_tags, favorite, approval, delete. All or nothing:
+    """One action on a selection: move, add_tags, remove_tags, favorite, delete. All or nothing:
     an id that is not one of your images answers 404 and changes nothing."""
     count = await service.bulk(session, store, principal.user_id, body)
     return BulkResult(action=body.action, count=count)
@@ -148,14 +150,18 @@ async def bulk(
     },
 )
 async def download_zip(
-    body: ZipRequest, session: SessionDep, principal: CurrentUser, store: StoreDep
+    body: ZipRequest, session: SessionDep, principal: CurrentUser, store: StoreDep, signer: SignerDep
 ) -> StreamingResponse:
-    """The selected originals as one ZIP, written while it is sent. An id that is not one of your images
-    answers 404 before anything is sent."""
+    """The selected originals as one ZIP, written while it is sent: each with its provenance, and DRAFT-marked
+    unless approved. An id that is not one of your images answers 404 before anything is sent."""
     images = await service.get_selection(session, principal.user_id, body.ids)
     name = f"zimage-gallery-{utcnow():%Y%m%d-%H%M%S}.zip"
+
+    def finish(image: GalleryImage, file_name: str, original: bytes) -> bytes:
+        return exports.finish_original(original, exports.finish_for(image, "original", signer, file_name))
+
     return StreamingResponse(
-        service.zip_stream(store, service.zip_entries(images)),
+        service.zip_stream(store, images, finish),
         media_type="application/zip",
         headers={"Content-Disposition": content_disposition(name), "Cache-Control": "no-store"},
     )

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from zimage_gallery.images.models import Approval
+from zimage_gallery.reviews.schemas import ReviewStatus
 from zimage_gallery.tags.schemas import TagName, TagRef
 
 MAX_NOTE = 2000
@@ -48,7 +48,9 @@ class ImageOut(BaseModel):
     created_at: datetime
     favorite: bool
     note: str | None
-    approval: Approval
+    review_status: ReviewStatus = Field(description="draft | in_review | approved | changes_requested: only approved "
+                                        "images export without the DRAFT mark")
+    review_updated_at: datetime | None
     folder_id: uuid.UUID | None
     tags: list[TagRef]
     original_missing: bool = Field(description="The reconciler found no stored original for this record")
@@ -65,7 +67,6 @@ class ImagePatch(BaseModel):
 
     note: str | None = Field(None, max_length=MAX_NOTE)
     favorite: bool = False
-    approval: Approval = Approval.draft
     folder_id: uuid.UUID | None = None
     tags: list[TagName] = Field(default_factory=list, max_length=50)
 
@@ -84,17 +85,18 @@ class TagCount(BaseModel):
     count: int
 
 
-class ApprovalCounts(BaseModel):
+class ReviewCounts(BaseModel):
     draft: int
+    in_review: int
     approved: int
-    rejected: int
+    changes_requested: int
 
 
 class Sidebar(BaseModel):
     total: int
     favorites: int
     unfiled: int
-    approval: ApprovalCounts
+    review: ReviewCounts
     folders: list[FolderCount] = Field(description="Every folder of yours, with its image counts")
     tags: list[TagCount] = Field(description="Every tag of yours, with its images")
 
@@ -120,18 +122,12 @@ class BulkFavorite(BaseModel):
     favorite: bool
 
 
-class BulkApproval(BaseModel):
-    action: Literal["approval"]
-    ids: Selection
-    approval: Approval
-
-
 class BulkDelete(BaseModel):
     action: Literal["delete"]
     ids: Selection
 
 
-BulkRequest = Annotated[BulkMove | BulkTags | BulkFavorite | BulkApproval | BulkDelete, Field(discriminator="action")]
+BulkRequest = Annotated[BulkMove | BulkTags | BulkFavorite | BulkDelete, Field(discriminator="action")]
 
 
 class BulkResult(BaseModel):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,11 +21,10 @@ from zimage_gallery.config import Settings
 from zimage_gallery.folders import repository as folders_repo
 from zimage_gallery.folders import service as folders
 from zimage_gallery.images import repository as repo
-from zimage_gallery.images.models import Approval, GalleryImage
+from zimage_gallery.images.models import GalleryImage
 from zimage_gallery.images.pagination import decode_cursor, encode_cursor
 from zimage_gallery.images.repository import ImageFilter
 from zimage_gallery.images.schemas import (
-    BulkApproval,
     BulkDelete,
     BulkFavorite,
     BulkMove,
@@ -33,10 +33,12 @@ from zimage_gallery.images.schemas import (
     ImageOut,
     ImagePatch,
     IngestImage,
+    ReviewCounts,
     Sidebar,
     TagCount,
 )
 from zimage_gallery.images.search import index_tokens
+from zimage_gallery.reviews.schemas import ReviewStatus
 from zimage_gallery.tags import repository as tags_repo
 from zimage_gallery.tags import service as tags
 from zimage_gallery.tags.models import Tag
@@ -86,7 +88,8 @@ async def ingest(session: AsyncSession, images: Sequence[IngestImage]) -> Ingest
                 "updated_at": now,
                 "favorite": False,
                 "note": None,
-                "approval": Approval.draft,
+                "review_status": ReviewStatus.draft.value,
+                "review_updated_at": None,
                 "folder_id": None,
                 "search_text": index_tokens(image.prompt),
                 "original_missing": False,
@@ -168,7 +171,8 @@ async def to_out(
                 created_at=image.created_at,
                 favorite=image.favorite,
                 note=image.note,
-                approval=Approval(image.approval),
+                review_status=ReviewStatus(image.review_status),
+                review_updated_at=image.review_updated_at,
                 folder_id=image.folder_id,
                 tags=[TagRef(id=t.id, name=t.name) for t in tags_by_image.get(image.id, [])],
                 original_missing=image.original_missing,
@@ -181,7 +185,7 @@ async def sidebar(session: AsyncSession, owner_id: uuid.UUID) -> Sidebar:
     total, favorites, unfiled = await repo.totals(session, owner_id)
     by_folder = await repo.counts_by_folder(session, owner_id)
     by_tag = await repo.counts_by_tag(session, owner_id)
-    by_approval = await repo.counts_by_approval(session, owner_id)
+    by_review = await repo.counts_by_review_status(session, owner_id)
     all_folders = await folders_repo.all_folders(session, owner_id)
     with_children = dict(by_folder)
     for f in all_folders:
@@ -191,7 +195,7 @@ async def sidebar(session: AsyncSession, owner_id: uuid.UUID) -> Sidebar:
         total=total,
         favorites=favorites,
         unfiled=unfiled,
-        approval={a.value: by_approval.get(a.value, 0) for a in Approval},
+        review=ReviewCounts(**{s.value: by_review.get(s.value, 0) for s in ReviewStatus}),
         folders=[
             FolderCount(
                 id=f.id,
@@ -228,8 +232,6 @@ async def patch(session: AsyncSession, owner_id: uuid.UUID, image_id: uuid.UUID,
         image.search_text = index_tokens(image.prompt, image.note)
     if "favorite" in fields:
         image.favorite = body.favorite
-    if "approval" in fields:
-        image.approval = body.approval.value
     if "folder_id" in fields:
         image.folder_id = body.folder_id
     if "tags" in fields:
@@ -272,7 +274,7 @@ async def bulk(
     session: AsyncSession,
     store: ObjectStore,
     owner_id: uuid.UUID,
-    body: BulkMove | BulkTags | BulkFavorite | BulkApproval | BulkDelete,
+    body: BulkMove | BulkTags | BulkFavorite | BulkDelete,
 ) -> int:
     """Apply one action to every named image; any id that is not the caller's image → 404 and no change."""
     images = await get_selection(session, owner_id, body.ids)
@@ -290,8 +292,6 @@ async def bulk(
             await repo.remove_tags(session, ids, [t.id for t in existing])
         case BulkFavorite():
             await repo.update_images(session, owner_id, ids, favorite=body.favorite, updated_at=now)
-        case BulkApproval():
-            await repo.update_images(session, owner_id, ids, approval=body.approval.value, updated_at=now)
         case BulkDelete():
             await delete_many(session, store, owner_id, images)
     return len(ids)
@@ -300,21 +300,25 @@ async def bulk(
 # ---- ZIP ----------------------------------------------------------------------------------------
 
 
-def zip_entries(images: Sequence[GalleryImage]) -> list[tuple[str, str]]:
-    """(name in the archive, object key) for each image: `{prompt-slug}_{id8}.png`, unique."""
-    return [(f"{prompt_slug(i.prompt)}_{i.id.hex[:8]}.png", i.png_key) for i in images]
+def zip_name(image: GalleryImage) -> str:
+    """`{prompt-slug}_{id8}.png`: unique in the archive."""
+    return f"{prompt_slug(image.prompt)}_{image.id.hex[:8]}.png"
 
 
-async def zip_stream(store: ObjectStore, entries: list[tuple[str, str]]) -> AsyncIterator[bytes]:
-    """A ZIP written as it is sent: one original in memory at a time, stored without compression (PNG)."""
+async def zip_stream(
+    store: ObjectStore, images: Sequence[GalleryImage], finish: Callable[[GalleryImage, str, bytes], bytes]
+) -> AsyncIterator[bytes]:
+    """A ZIP written as it is sent: one original in memory at a time, finished (provenance, DRAFT mark unless
+    approved) off the event loop, stored without compression (PNG)."""
     archive = ZipStream(compress_type=ZIP_STORED)
-    for name, key in entries:
+    for image in images:
         try:
-            data = await store.get(key)
+            data = await store.get(image.png_key)
         except ObjectNotFound:
-            log.warning("zip_original_missing", key=key)
+            log.warning("zip_original_missing", key=image.png_key)
             continue
-        archive.add(data, name)
+        name = zip_name(image)
+        archive.add(await asyncio.to_thread(finish, image, name, data), name)
         for chunk in archive.all_files():
             yield chunk
     for chunk in archive.footer():
