@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The web stage of `make test`: API types match the services, TypeScript, Vitest, one production build,
-# then Playwright in Debian's Chromium against the real platform (tests/e2e-web).
+# The web stage of `make test`: API types match the services, TypeScript and Vitest (every workspace: libs/web,
+# the web app, the admin app), a production build of each app, then Playwright in Debian's Chromium against
+# the real platform running both (tests/e2e-web).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -26,7 +27,7 @@ npm run --silent typecheck
 echo "web tests: Vitest"
 npx --no-install vitest run
 ./scripts/build-frontend.sh
-echo "web tests: the production image copies what the build made"
+echo "web tests: the production images copy what the builds made"
 UV=$(command -v uv 2>/dev/null || echo "python3 -m uv")
 ZIMAGE_WEB_BUILT=1 $UV run --frozen --no-sync pytest -q -p no:cacheprovider \
   tests/ops/test_web_image.py -k test_the_standalone_build_holds_what_the_image_copies
