@@ -6,6 +6,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import update
+from zimage_auth.users.models import User
+from zimage_common.db import Database
 from zimage_common.tokens import Principal
 from zimage_gallery.reviews.service import TRANSITIONS, is_reviewer
 
@@ -152,3 +155,27 @@ async def test_queue_lists_the_teams_images_in_review_oldest_first(gallery: Any,
     assert len(page["items"]) == 1 and page["next_cursor"]
     for who in (alice, bob):
         assert (await gallery.call("GET", "/api/v1/reviews", who)).status_code == 403
+
+
+async def test_a_reviewer_role_decides_but_owns_nothing_else(gallery: Any, seed: Any) -> None:
+    owner, member = await gallery.user(), await gallery.user()
+    # the role as an administrator sets it (the admin route also asks image-service for usage, not running here)
+    settings = gallery.stack.auth_settings
+    db = Database(settings.resolved_database_url(), settings.database_schema)
+    try:
+        async with db.unit_of_work() as session:
+            await session.execute(update(User).where(User.id == uuid.UUID(member.id)).values(role="reviewer"))
+    finally:
+        await db.dispose()
+    reviewer = await gallery.login(member.email)  # a token with the new role
+    image = await seed.image(owner)
+    await act(gallery, owner, image["id"], "submit")
+    queue = await gallery.ok("GET", "/api/v1/reviews", reviewer, params={"limit": 100})
+    assert image["id"] in {i["image_id"] for i in queue["items"]}
+    assert (await act(gallery, reviewer, image["id"], "approve", "OK")).status_code == 200
+    assert await status_of(gallery, owner, image["id"]) == "approved"
+    # deciding is all: the owner's image itself, its overlay and exports stay the owner's
+    for method, path in (("GET", f"{G}/{image['id']}"), ("GET", f"{G}/{image['id']}/overlay"),
+                         ("PATCH", f"{G}/{image['id']}"), ("DELETE", f"{G}/{image['id']}")):
+        resp = await gallery.call(method, path, reviewer, json={} if method == "PATCH" else None)
+        assert resp.status_code == 404, (method, path, resp.text)
