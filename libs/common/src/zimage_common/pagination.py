@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import datetime
+from typing import Annotated
+
+from fastapi import Query
 
 from zimage_common.errors import BadRequest
 
@@ -45,3 +48,14 @@ def decode_offset_cursor(cursor: str) -> int:
         return offset
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidCursor("cursor is not one this API returned") from exc
+
+
+# Every list's `cursor` query parameter: opaque on purpose, so the spec says what the server accepts.
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Opaque: the `next_cursor` of the previous page, unchanged. "
+        "Any other value is refused with 400 InvalidCursor.",
+    ),
+]
