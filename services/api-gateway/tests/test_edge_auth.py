@@ -121,9 +121,15 @@ async def test_public_routes_need_no_token(
     assert resp.json()["path"] == path
 
 
-async def test_public_path_with_wrong_method_needs_a_token(
+async def test_public_path_with_wrong_method_is_405_at_the_edge(
     gateway: Any, upstreams: Any, expect_error: ErrorCheck
 ) -> None:
+    # No route takes DELETE there, and the request never reaches a service without a token.
     async with gateway.client() as client:
         resp = await client.delete("/api/v1/objects/user/task/0.png")
-    expect_error(resp, 401, "Unauthorized")
+        health = await client.put("/api/v1/health")
+    expect_error(resp, 405, "MethodNotAllowed")
+    assert resp.headers["allow"] == "GET"
+    expect_error(health, 405, "MethodNotAllowed")
+    assert health.headers["allow"] == "GET"
+    assert not [c for c in upstreams.image.calls_to("/api/v1/objects/user/task/0.png") if c["method"] == "DELETE"]

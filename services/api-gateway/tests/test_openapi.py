@@ -178,6 +178,15 @@ async def test_merged_spec(start_gateway: Any, spec_servers: SpecServers) -> Non
     assert spec["paths"]["/api/v1/users/me"]["get"]["security"]  # the service's own scheme is kept
     assert "security" not in spec["paths"]["/api/v1/auth/login"]["post"]
     assert "security" not in spec["paths"]["/api/v1/size-presets"]["get"]
+    assert spec["paths"]["/api/v1/health"]["get"]["security"] == []  # public, and says so
+
+    # What the gateway itself answers on any route is in every operation: its limits, a service down.
+    for item in spec["paths"].values():
+        for operation in item.values():
+            responses = operation["responses"]
+            for status in ("429", "503"):
+                assert responses[status]["headers"]["Retry-After"]["required"] is True
+            assert ("413" in responses) == ("requestBody" in operation)
 
 
 async def test_spec_with_a_service_down_is_503(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 import structlog
@@ -55,6 +56,14 @@ class NotFound(AppError):
     code = "NotFound"
 
 
+class MethodNotAllowed(AppError):
+    status_code = 405
+    code = "MethodNotAllowed"
+
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__("Method Not Allowed", headers={"Allow": ", ".join(allowed)})
+
+
 class Conflict(AppError):
     status_code = 409
     code = "Conflict"
@@ -82,6 +91,9 @@ class TooManyRequests(AppError):
 class ServiceUnavailable(AppError):
     status_code = 503
     code = "ServiceUnavailable"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, headers={"Retry-After": "5", **(headers or {})})
 
 
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
@@ -111,6 +123,7 @@ def describe_validation_errors(errors: list[Any]) -> str:
     return "; ".join(parts) or "Invalid request"
 
 
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _HTTP_CODES = {
     400: "BadRequest",
     401: "Unauthorized",
@@ -143,6 +156,19 @@ def is_connection_error(exc: BaseException) -> bool:
     )
 
 
+def _path_pattern(template: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
+
+
+def documented_methods(request: Request) -> list[str]:
+    """The methods the app's OpenAPI spec lists for the request's path (a fixed path beats a template)."""
+    paths: dict[str, Any] = request.app.openapi().get("paths", {})
+    path = request.scope["path"]
+    item = paths.get(path)
+    items = [item] if item else [i for t, i in paths.items() if "{" in t and _path_pattern(t).match(path)]
+    return sorted({method.upper() for i in items for method in i if method in _HTTP_METHODS})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def app_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, AppError)
@@ -152,11 +178,15 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         return _json(422, "ValidationError", describe_validation_errors(list(exc.errors())))
 
-    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         code = _HTTP_CODES.get(exc.status_code, "HTTPError")
         detail = exc.detail if isinstance(exc.detail, str) else code
-        return _json(exc.status_code, code, detail, getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        # Starlette names only the first route that matched the path; the spec knows them all.
+        if exc.status_code == 405 and (documented := documented_methods(request)):
+            headers["Allow"] = ", ".join(documented)
+        return _json(exc.status_code, code, detail, headers)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, ClientDisconnect):  # nobody is left to read the answer

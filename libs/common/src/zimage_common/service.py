@@ -50,6 +50,10 @@ def create_service_app(
                     response = operation.get("responses", {}).get("422")
                     if response:
                         response["content"] = {"application/json": {"schema": ref}}
+                    if "requestBody" in operation:  # bytes that are not JSON at all
+                        operation["responses"].setdefault(
+                            "400", {"description": "BadRequest", "content": {"application/json": {"schema": ref}}}
+                        )
             for unused in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(unused, None)
             app.openapi_schema = schema

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from zimage_common import __version__
-from zimage_common.errors import BadRequest, NotFound, Unauthorized
+from zimage_common.errors import BadRequest, MethodNotAllowed, NotFound, Unauthorized, documented_methods
 from zimage_common.observability import configure_logging
 from zimage_common.service import API_PREFIX, ReadinessCheck, create_service_app
 from zimage_common.tokens import RemoteJWKS, TokenVerifier, bearer_token, revocations_for
@@ -23,7 +23,7 @@ from zimage_gateway.docs import OPENAPI_PATH, docs_router
 from zimage_gateway.openapi import MergedSpec
 from zimage_gateway.proxy import Proxy, new_upstream_client
 from zimage_gateway.ratelimits import EdgeLimits
-from zimage_gateway.routes import RouteTable, has_dot_segments
+from zimage_gateway.routes import RouteTable, has_dot_segments, public_methods
 from zimage_gateway.security import install_browser_protections
 
 SERVICE = "api-gateway"
@@ -91,7 +91,8 @@ def api_router(settings: Settings) -> APIRouter:
     # /health, /ready and /metrics live outside this router: they are never rate limited.
     router = APIRouter(dependencies=[Depends(limit_by_address)])
 
-    @router.get(f"{API_PREFIX}/health", tags=["gateway"], operation_id="gateway_health")
+    # Public: load balancers and the status page probe it without a token.
+    @router.get(f"{API_PREFIX}/health", tags=["gateway"], operation_id="gateway_health", openapi_extra={"security": []})
     async def platform_health(gateway: GatewayDep) -> PlatformHealth:
         """The gateway and every service behind it, as the gateway sees them."""
         results: dict[str, str] = {}
@@ -124,9 +125,15 @@ def api_router(settings: Settings) -> APIRouter:
         path = request.scope["path"]
         if has_dot_segments(path):
             raise BadRequest("Paths may not contain '.' or '..' segments")
+        own = documented_methods(request)
+        if own:  # /health: the gateway's own route, with another method
+            raise MethodNotAllowed(own)
         target = gateway.routes.resolve(request.method, path)
         if target is None:
             raise NotFound(f"No API route for {path}")
+        public = public_methods(path) - {"HEAD"}
+        if public and not target.public:  # e.g. PUT /auth/login: no such route, whoever asks
+            raise MethodNotAllowed(sorted(public))
         if not target.public:
             token = bearer_token(request.headers.get("authorization"))
             if token is None:

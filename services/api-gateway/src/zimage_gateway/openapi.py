@@ -70,6 +70,22 @@ def routed_paths(service: str, spec: Spec, owner: Callable[[str], str | None]) -
     return {**spec, "paths": paths}
 
 
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": SCHEMA_REF + "ErrorResponse"}}}
+RETRY_AFTER = {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}, "required": True}
+
+
+def _add_edge_responses(operation: dict[str, Any]) -> None:
+    """What the gateway itself may answer on any route: its rate limits, its body limit, a service down."""
+    responses = operation.setdefault("responses", {})
+    edge = {"429": "TooManyRequests", "503": "ServiceUnavailable"}
+    if "requestBody" in operation:
+        edge["413"] = "PayloadTooLarge"
+    for status, code in edge.items():
+        responses.setdefault(status, {"description": code, "content": ERROR_CONTENT})
+    for status in ("429", "503"):
+        responses[status].setdefault("headers", {})["Retry-After"] = RETRY_AFTER
+
+
 def merge_specs(specs: list[tuple[str, Spec]]) -> Spec:
     """Merge (service, spec) pairs in order.
 
@@ -101,8 +117,11 @@ def merge_specs(specs: list[tuple[str, Spec]]) -> Spec:
     for path, item in paths.items():
         for method in HTTP_METHODS:
             operation = item.get(method)
-            if isinstance(operation, dict) and "security" not in operation and not is_public(method, path):
+            if not isinstance(operation, dict):
+                continue
+            if "security" not in operation and not is_public(method, path):
                 operation["security"] = [{BEARER: []}]
+            _add_edge_responses(operation)
     merged: Spec = {
         "openapi": next((s["openapi"] for _, s in specs if "openapi" in s), "3.1.0"),
         "info": {

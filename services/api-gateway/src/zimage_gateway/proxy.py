@@ -86,8 +86,10 @@ class Proxy:
     def upstream_headers(self, request: Request) -> RawHeaders:
         raw = request.scope["headers"]
         chunked = any(name.lower() == b"transfer-encoding" for name, _ in raw)
+        # Surrounding whitespace is not part of a field value (RFC 9110 §5.5) and the upstream client
+        # refuses to send it (`Authorization: Bearer ` became a 503).
         headers = [
-            (name, value)
+            (name, value.strip(b" \t"))
             for name, value in strip_hop_by_hop(raw)
             if name not in REQUEST_OWNED and not (chunked and name == b"content-length")
         ]

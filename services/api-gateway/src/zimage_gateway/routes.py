@@ -136,6 +136,16 @@ class RouteTable:
         return prefix.service if prefix else None
 
 
+def public_methods(path: str) -> set[str]:
+    """The methods that pass the edge without a token at `path` (public paths have no other methods)."""
+    return {
+        method
+        for rule in PUBLIC
+        if (_matches(rule.path, path) if rule.path.endswith("/") else path == rule.path)
+        for method in rule.methods
+    }
+
+
 def is_public(method: str, path: str) -> bool:
     return any(
         method.upper() in rule.methods

@@ -12,6 +12,7 @@ from zimage_common.auth import AdminUser
 from zimage_common.db import SessionDep
 from zimage_common.errors import BadRequest, Forbidden, ServiceUnavailable, Unauthorized, Unprocessable, error_responses
 from zimage_common.internal import request_ip
+from zimage_common.pagination import CursorQuery
 
 from zimage_auth.admin import service
 from zimage_auth.admin.schemas import (
@@ -77,7 +78,7 @@ async def list_users(
     ids: Annotated[str | None, Query(max_length=8000, description="only these user ids, comma-separated")] = None,
     sort: UserSort = UserSort.created_at,
     order: SortOrder = SortOrder.desc,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AdminUserPage:
     where = UserFilter(q=q.strip() if q else None, role=role.value if role else None, active=active, ids=_ids(ids))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from zimage_auth.users.models import Role
 from zimage_auth.users.schemas import UserOut
@@ -40,7 +40,7 @@ class AdminUserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None  # 0 and "false" are refused, not read as booleans
 
 
 class PasswordResetLink(BaseModel):

@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from zimage_common.audit import AuditEntry
 from zimage_common.auth import AdminUser
-from zimage_common.db import SessionDep, UTCInstant
+from zimage_common.db import SessionDep
 from zimage_common.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, error_responses
 from zimage_common.internal import InternalCaller
+from zimage_common.pagination import CursorQuery
+from zimage_common.params import IsoInstant
 
 from zimage_auth.audit import service
 from zimage_auth.audit.repository import AuditFilter
@@ -33,9 +35,9 @@ async def list_audit(
     action: Annotated[str | None, Query(max_length=64, description="e.g. user.update, or user for all user.*")] = None,
     target_type: Annotated[str | None, Query(max_length=32)] = None,
     target_id: Annotated[str | None, Query(max_length=64)] = None,
-    from_: Annotated[UTCInstant | None, Query(alias="from", description="inclusive; no zone means UTC")] = None,
-    to: Annotated[UTCInstant | None, Query(description="exclusive")] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    from_: Annotated[IsoInstant | None, Query(alias="from", description="inclusive; no zone means UTC")] = None,
+    to: Annotated[IsoInstant | None, Query(description="exclusive")] = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AuditPage:
     where = AuditFilter(actor_id, action, target_type, target_id, since=from_, until=to)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
 
 from zimage_auth.users.schemas import PasswordInput
 
@@ -29,7 +29,7 @@ class LogoutRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     refresh_token: str | None = TokenInput
-    all: bool = Field(False, description="End every session of the user, not only this one")
+    all: StrictBool = Field(False, description="End every session of the user, not only this one")
 
 
 class TokenResponse(BaseModel):

@@ -10,6 +10,8 @@ from zimage_common.auth import CurrentUser
 from zimage_common.db import SessionDep, utcnow
 from zimage_common.errors import Unauthorized, Unprocessable, error_responses
 from zimage_common.objects import content_disposition
+from zimage_common.pagination import CursorQuery
+from zimage_common.params import IsoDateTime
 
 from zimage_gallery.exports import service as exports
 from zimage_gallery.folders.service import FolderNotFound
@@ -60,15 +62,15 @@ async def list_images(
     favorite: bool | None = None,
     review_status: Annotated[ReviewStatus | None, Query(description="Images in this review state")] = None,
     template: Annotated[uuid.UUID | None, Query(description="Template the image was made with")] = None,
-    created_from: Annotated[datetime | None, Query(description="Inclusive; a time without zone is UTC")] = None,
-    created_to: Annotated[datetime | None, Query(description="Exclusive; a time without zone is UTC")] = None,
+    created_from: Annotated[IsoDateTime | None, Query(description="Inclusive; a time without zone is UTC")] = None,
+    created_to: Annotated[IsoDateTime | None, Query(description="Exclusive; a time without zone is UTC")] = None,
     preset: Annotated[str | None, Query(max_length=64, description="Size preset id")] = None,
     width: Annotated[int | None, Query(ge=1, le=16384)] = None,
     height: Annotated[int | None, Query(ge=1, le=16384)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words in the prompt or note (Korean too)")] = None,
     sort: Literal["newest", "oldest"] = "newest",
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
 ) -> ImagePage:
     folder_id, unfiled = _folder_filter(folder)
     filters = ImageFilter(
@@ -98,7 +100,8 @@ async def sidebar(session: SessionDep, principal: CurrentUser) -> Sidebar:
     return await service.sidebar(session, principal.user_id)
 
 
-@router.get("/images/{image_id}", operation_id="gallery_images_get", response_model=ImageOut,
+# `:uuid` so /images/bulk and /images/zip never reach these routes (405 there, not a 422 about the id)
+@router.get("/images/{image_id:uuid}", operation_id="gallery_images_get", response_model=ImageOut,
             responses=error_responses(Unauthorized, service.ImageNotFound))
 async def get_image(
     image_id: uuid.UUID, session: SessionDep, principal: CurrentUser, settings: SettingsDep, store: StoreDep
@@ -107,7 +110,7 @@ async def get_image(
     return (await service.to_out(session, store, settings, [image]))[0]
 
 
-@router.patch("/images/{image_id}", operation_id="gallery_images_update", response_model=ImageOut,
+@router.patch("/images/{image_id:uuid}", operation_id="gallery_images_update", response_model=ImageOut,
               responses=error_responses(Unauthorized, service.ImageNotFound, FolderNotFound))
 async def update_image(
     image_id: uuid.UUID,
@@ -121,7 +124,7 @@ async def update_image(
     return (await service.to_out(session, store, settings, [image]))[0]
 
 
-@router.delete("/images/{image_id}", status_code=204, operation_id="gallery_images_delete",
+@router.delete("/images/{image_id:uuid}", status_code=204, operation_id="gallery_images_delete",
                responses=error_responses(Unauthorized, service.ImageNotFound))
 async def delete_image(image_id: uuid.UUID, session: SessionDep, principal: CurrentUser, store: StoreDep) -> Response:
     """Delete the record and its objects: the PNG, the thumbnail and every export."""

@@ -8,6 +8,7 @@ from zimage_common.audit import AuditTrailDep
 from zimage_common.auth import CurrentUser
 from zimage_common.db import SessionDep
 from zimage_common.errors import Unauthorized, Unprocessable, error_responses
+from zimage_common.pagination import CursorQuery
 
 from zimage_gallery.images.pagination import InvalidCursor
 from zimage_gallery.presets import service
@@ -28,7 +29,7 @@ async def list_presets(
     principal: CurrentUser,
     category: PresetCategory | None = None,
     scope: PresetScope | None = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> PresetPage:
     return await service.list_visible(session, principal, limit=limit, cursor=cursor, category=category, scope=scope)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response
 from zimage_common.auth import CurrentUser
 from zimage_common.db import SessionDep
 from zimage_common.errors import Unauthorized, Unprocessable, error_responses
+from zimage_common.pagination import CursorQuery
 
 from zimage_gallery.images.pagination import InvalidCursor
 from zimage_gallery.tags import service
@@ -25,7 +26,7 @@ async def list_tags(
     session: SessionDep,
     principal: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
 ) -> TagPage:
     tags, next_cursor = await service.list_own(session, principal.user_id, limit, cursor)
     return TagPage(items=[_out(t) for t in tags], next_cursor=next_cursor)

@@ -70,7 +70,10 @@ async def rename(session: AsyncSession, owner_id: uuid.UUID, tag_id: uuid.UUID, 
 
 async def merge(session: AsyncSession, owner_id: uuid.UUID, tag_id: uuid.UUID, into_id: uuid.UUID) -> Tag:
     source = await get_own(session, owner_id, tag_id)
-    target = await get_own(session, owner_id, into_id)
+    try:
+        target = await get_own(session, owner_id, into_id)
+    except TagNotFound as exc:  # say which of the two ids is wrong
+        raise TagNotFound("No such tag to merge into") from exc
     if source.id == target.id:
         raise Unprocessable("a tag cannot be merged into itself")
     await repo.merge(session, owner_id, source.id, target.id)

@@ -8,6 +8,7 @@ from zimage_common.audit import AuditTrailDep
 from zimage_common.auth import CurrentUser
 from zimage_common.db import SessionDep
 from zimage_common.errors import Unauthorized, Unprocessable, error_responses
+from zimage_common.pagination import CursorQuery
 
 from zimage_gallery.images.pagination import InvalidCursor
 from zimage_gallery.templates import service
@@ -36,7 +37,7 @@ async def list_templates(
     category: TemplateCategory | None = None,
     scope: TemplateScope | None = None,
     q: Annotated[str | None, Query(max_length=100, description="Text in a name or description")] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> TemplatePage:
     return await service.list_visible(

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from zimage_common.auth import CurrentUser
 from zimage_common.db import Database
-from zimage_common.errors import AppError, describe_validation_errors
+from zimage_common.errors import AppError, Unauthorized, describe_validation_errors, error_responses
 
 from zimage_image.tasks import repository as repo
 from zimage_image.tasks import service
@@ -58,6 +58,20 @@ class OpenAIImagesResponse(BaseModel):
     data: list[OpenAIImage]
 
 
+class OpenAIErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None
+    code: str | None
+
+
+class OpenAIErrorResponse(BaseModel):
+    error: OpenAIErrorDetail
+
+
+OPENAI_ERROR = {"model": OpenAIErrorResponse, "description": "OpenAI-style error"}
+
+
 def openai_error(
     status: int, message: str, code: str | None = None, param: str | None = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
@@ -77,10 +91,13 @@ def absolute(request: Request, url: str) -> str:
     "/images/generations",
     operation_id="openai_images_generate",
     response_model=OpenAIImagesResponse,
-    responses={
-        400: {"description": "OpenAI-style error"},
-        429: {"description": "OpenAI-style error"},
-        503: {"description": "OpenAI-style error"},
+    responses={400: OPENAI_ERROR, **error_responses(Unauthorized), 429: OPENAI_ERROR, 503: OPENAI_ERROR},
+    # The body is read by hand (errors in OpenAI's shape), so the spec is told what it takes.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": OpenAIImageRequest.model_json_schema()}},
+        }
     },
 )
 async def create_images(request: Request, principal: CurrentUser) -> Any:

@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 from zimage_common.auth import CurrentUser
 from zimage_common.db import SessionDep
 from zimage_common.errors import ServiceUnavailable, Unauthorized, error_responses
-from zimage_common.pagination import InvalidCursor
+from zimage_common.pagination import CursorQuery, InvalidCursor
 from zimage_common.sizes import PRESETS
 
 from zimage_image.deps import BusDep, SettingsDep, StoreDep
@@ -57,7 +57,7 @@ async def list_tasks(
     settings: SettingsDep,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
     status: Annotated[TaskStatus | None, Query()] = None,
 ) -> TaskPage:
     tasks, next_cursor = await service.list_own(session, principal, limit, cursor, status)
