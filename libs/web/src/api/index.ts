@@ -4,6 +4,7 @@ export * from "./downloads";
 export * from "./errors";
 export * from "./hooks";
 export * from "./keys";
+export * from "./marketing";
 export * from "./progress";
 export * from "./provider";
 export * from "./session";

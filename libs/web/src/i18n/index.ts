@@ -47,6 +47,22 @@ const KNOWN_CODES = new Set([
   "TooManyRequests",
   "Unauthorized",
   "Forbidden",
+  // brand kits, overlays, review, campaigns (docs/marketing.md)
+  "BrandKitNotFound",
+  "BrandKitNameTaken",
+  "FileTooLarge",
+  "InvalidFont",
+  "InvalidLogo",
+  "OverlayDoesNotFit",
+  "UnknownBrandAsset",
+  "UnknownBrandKit",
+  "UnknownPreset",
+  "InvalidReviewTransition",
+  "ReviewerRequired",
+  "NotYourDecision",
+  "CampaignNotFound",
+  "NotCampaignOwner",
+  "ImageNotInCampaign",
   NETWORK_ERROR,
 ]);
 
@@ -69,7 +85,8 @@ export function describeError(t: Translate, error: unknown): string {
     if (error.status === 429 && error.code !== "QuotaExceeded") {
       return error.retryAfter ? waitMessage(t, error.retryAfter) : t("TooManyRequests");
     }
-    if (KNOWN_CODES.has(error.code)) return t(error.code);
+    // {detail} lets a message quote the server's reason (which font table is broken, which SVG element is refused)
+    if (KNOWN_CODES.has(error.code)) return t(error.code, { detail: error.detail });
     if (error.status >= 500) return t("ServiceUnavailable");
     return error.detail || t("Unknown");
   }

@@ -24,6 +24,7 @@ export const NAV = [
   { href: "/users", key: "users" },
   { href: "/templates", key: "templates" },
   { href: "/presets", key: "presets" },
+  { href: "/brand-kits", key: "brandKits" },
   { href: "/audit", key: "audit" },
   { href: "/monitoring", key: "monitoring" },
 ] as const;
@@ -60,6 +61,7 @@ function UserMenu() {
 
 export function AdminShell({ children }: { children: ReactNode }) {
   const t = useTranslations("shell");
+  const tb = useTranslations("brandKitsNav");
   const pathname = usePathname();
   return (
     <div className="flex min-h-dvh flex-col">
@@ -91,7 +93,7 @@ export function AdminShell({ children }: { children: ReactNode }) {
                     active ? "bg-accent text-accent-foreground" : "text-muted-foreground",
                   )}
                 >
-                  {t(`nav.${item.key}`)}
+                  {item.key === "brandKits" ? tb("label") : t(`nav.${item.key}`)}
                 </Link>
               );
             })}

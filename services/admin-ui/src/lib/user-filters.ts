@@ -24,7 +24,7 @@ export function parseUserFilters(params: URLSearchParams): UserFilterState {
     sort,
     order,
     ...(q ? { q } : {}),
-    ...(role === "user" || role === "admin" ? { role } : {}),
+    ...(role === "user" || role === "reviewer" || role === "admin" ? { role } : {}),
     ...(active === "true" || active === "false" ? { active: active === "true" } : {}),
   };
 }

@@ -18,11 +18,15 @@ import {
 } from "@zimage/web/ui/dropdown-menu";
 import { cn } from "@zimage/web/lib/cn";
 
+import { isReviewer } from "@/lib/review";
+
 import { LanguageSwitch } from "./language-switch";
 
 const NAV = [
   { href: "/generate", key: "generate" },
   { href: "/gallery", key: "gallery" },
+  { href: "/campaigns", key: "campaigns" },
+  { href: "/reviews", key: "reviews" },
   { href: "/templates", key: "templates" },
   { href: "/account", key: "account" },
 ] as const;
@@ -69,7 +73,11 @@ function UserMenu() {
 
 export function AppShell({ children }: { children: ReactNode }) {
   const t = useTranslations("shell");
+  const tm = useTranslations("marketingNav");
   const pathname = usePathname();
+  const me = useMe();
+  // the review queue is for reviewers and admins; everyone else would only meet its no-permission page
+  const nav = NAV.filter((item) => item.key !== "reviews" || isReviewer(me.data?.role));
   return (
     <div className="flex min-h-dvh flex-col">
       <a
@@ -85,7 +93,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             zimage
           </Link>
           <nav aria-label={t("mainNav")} className="order-last -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:w-auto">
-            {NAV.map((item) => {
+            {nav.map((item) => {
               const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
               return (
                 <Link
@@ -97,7 +105,7 @@ export function AppShell({ children }: { children: ReactNode }) {
                     active ? "bg-accent text-accent-foreground" : "text-muted-foreground",
                   )}
                 >
-                  {t(`nav.${item.key}`)}
+                  {item.key === "campaigns" || item.key === "reviews" ? tm(item.key) : t(`nav.${item.key}`)}
                 </Link>
               );
             })}

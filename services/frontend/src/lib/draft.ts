@@ -14,6 +14,8 @@ export interface Draft {
   numImages: number;
   seedMode: "random" | "fixed";
   seed: string;
+  /** A brand kit whose prompt guidance the server applies (and records). */
+  brandKitId: string | null;
 }
 
 export const emptyDraft: Draft = {
@@ -24,6 +26,7 @@ export const emptyDraft: Draft = {
   numImages: 1,
   seedMode: "random",
   seed: "",
+  brandKitId: null,
 };
 
 interface DraftStore extends Draft {
@@ -50,9 +53,16 @@ export function parseSeed(text: string): number | null {
 }
 
 /** Settings of a finished image or task, as a draft: the prompt as it ran, the same size and seed. */
-export function draftFrom(settings: { prompt: string; preset: string | null; num_images?: number; seed: number }): Draft {
+export function draftFrom(settings: {
+  prompt: string;
+  preset: string | null;
+  num_images?: number;
+  seed: number;
+  brand_kit_id?: string | null;
+}): Draft {
   return {
     ...emptyDraft,
+    brandKitId: settings.brand_kit_id ?? null,
     prompt: settings.prompt,
     preset: settings.preset ?? DEFAULT_PRESET,
     numImages: settings.num_images ?? 1,
@@ -72,6 +82,7 @@ export function requestFrom(draft: Draft, templateVars: Record<string, string>):
   }
   const seed = draft.seedMode === "fixed" ? parseSeed(draft.seed) : null;
   if (seed !== null) request.seed = seed;
+  if (draft.brandKitId) request.brand_kit_id = draft.brandKitId;
   return request;
 }
 

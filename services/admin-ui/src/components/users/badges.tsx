@@ -7,7 +7,7 @@ import { Badge } from "@zimage/web/ui/badge";
 
 export function RoleBadge({ role }: { role: AdminUserOut["role"] }) {
   const t = useTranslations("users");
-  return <Badge variant={role === "admin" ? "default" : "secondary"}>{t(`roles.${role}`)}</Badge>;
+  return <Badge variant={role === "admin" ? "default" : role === "reviewer" ? "outline" : "secondary"}>{t(`roles.${role}`)}</Badge>;
 }
 
 export function ActiveBadge({ active }: { active: boolean }) {

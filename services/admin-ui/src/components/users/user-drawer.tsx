@@ -1,6 +1,6 @@
 "use client";
 
-import { KeyRound, ShieldCheck, ShieldOff, UserCheck, UserX } from "lucide-react";
+import { ClipboardCheck, KeyRound, ShieldCheck, ShieldOff, UserCheck, UserX } from "lucide-react";
 import { useMemo, useState } from "react";
 import { useFormatter, useLocale, useNow, useTranslations } from "use-intl";
 
@@ -31,10 +31,11 @@ import { ActiveBadge, RoleBadge } from "./badges";
 import { PasswordResetAction } from "./password-reset";
 import { QuotaForm } from "./quota-form";
 
-type Change = "makeAdmin" | "makeUser" | "deactivate" | "activate";
+type Change = "makeAdmin" | "makeReviewer" | "makeUser" | "deactivate" | "activate";
 
 const PATCH: Record<Change, AdminUserUpdate> = {
   makeAdmin: { role: "admin" },
+  makeReviewer: { role: "reviewer" },
   makeUser: { role: "user" },
   deactivate: { is_active: false },
   activate: { is_active: true },
@@ -42,6 +43,7 @@ const PATCH: Record<Change, AdminUserUpdate> = {
 
 const CONFIRM: Record<Change, { title: string; body: string }> = {
   makeAdmin: { title: "confirmMakeAdminTitle", body: "confirmMakeAdminBody" },
+  makeReviewer: { title: "confirmMakeReviewerTitle", body: "confirmMakeReviewerBody" },
   makeUser: { title: "confirmMakeUserTitle", body: "confirmMakeUserBody" },
   deactivate: { title: "confirmDeactivateTitle", body: "confirmDeactivateBody" },
   activate: { title: "confirmActivateTitle", body: "confirmActivateBody" },
@@ -142,17 +144,24 @@ function Details({ user }: { user: AdminUserOut }) {
         <h3 id="actions-heading" className="text-sm font-semibold">{t("actions")}</h3>
         {self ? <p className="text-xs text-muted-foreground">{t("selfNote")}</p> : null}
         <div className="flex flex-wrap gap-2">
-          {user.role === "admin" ? (
+          {user.role !== "user" ? (
             <Button variant="outline" disabled={self} onClick={() => ask("makeUser")}>
               <ShieldOff aria-hidden="true" />
               {t("makeUser")}
             </Button>
-          ) : (
+          ) : null}
+          {user.role !== "reviewer" ? (
+            <Button variant="outline" disabled={self} onClick={() => ask("makeReviewer")}>
+              <ClipboardCheck aria-hidden="true" />
+              {t("makeReviewer")}
+            </Button>
+          ) : null}
+          {user.role !== "admin" ? (
             <Button variant="outline" onClick={() => ask("makeAdmin")}>
               <ShieldCheck aria-hidden="true" />
               {t("makeAdmin")}
             </Button>
-          )}
+          ) : null}
           {user.is_active ? (
             <Button variant="outline" className="text-destructive" disabled={self} onClick={() => ask("deactivate")}>
               <UserX aria-hidden="true" />

@@ -93,6 +93,7 @@ export function UsersView() {
           >
             <option value="">{t("any")}</option>
             <option value="user">{t("roles.user")}</option>
+            <option value="reviewer">{t("roles.reviewer")}</option>
             <option value="admin">{t("roles.admin")}</option>
           </Select>
         </div>

@@ -20,6 +20,7 @@ import { hasFilters, readParams, toApiFilters, writeParams, type GalleryParams }
 import { pixels } from "@/lib/sizes";
 
 import { QueryError } from "@/components/query-state";
+import { ReviewBadge } from "@/components/review/review-panel";
 
 import { FilterBar } from "./filter-bar";
 import { GallerySidebar } from "./gallery-sidebar";
@@ -60,6 +61,7 @@ function Tile({
       {image.favorite ? (
         <Star aria-label={t("favorites")} className="absolute right-2 top-2 size-5 fill-amber-400 text-amber-500 drop-shadow" />
       ) : null}
+      {image.review_status !== "draft" ? <ReviewBadge status={image.review_status} className="pointer-events-none absolute bottom-1 left-1 px-1.5 text-[10px]" /> : null}
       <span className="pointer-events-none absolute bottom-1 right-1 rounded bg-black/60 px-1.5 py-0.5 text-[10px] tabular-nums text-white">
         {pixels(image.width, image.height)}
       </span>

@@ -1,6 +1,7 @@
 "use client";
 
-import { Check, ChevronLeft, ChevronRight, Copy, Download, FolderPlus, Settings2, Star, Trash2, XCircle } from "lucide-react";
+import { ChevronLeft, ChevronRight, Copy, Download, FolderPlus, Settings2, Star, Trash2, Type } from "lucide-react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
 import { useFormatter, useLocale, useTranslations } from "use-intl";
@@ -14,6 +15,9 @@ import { toast } from "@zimage/web/ui/toaster";
 
 import { draftFrom, useDraft } from "@/lib/draft";
 import { pixels, presetName } from "@/lib/sizes";
+
+import { BrandGuidanceLine } from "@/components/brand/brand-kit-picker";
+import { ReviewBadge, ReviewPanel } from "@/components/review/review-panel";
 
 import { ExportMenu } from "./export-menu";
 import { OrganizeDialog } from "./organize-dialog";
@@ -45,6 +49,8 @@ export function ImageDetail({
   const tg = useTranslations("gallery");
   const tc = useTranslations("common");
   const te = useTranslations("errors");
+  const to = useTranslations("overlay");
+  const tb = useTranslations("brandKit");
   const locale = useLocale();
   const format = useFormatter();
   const router = useRouter();
@@ -115,9 +121,7 @@ export function ImageDetail({
           </div>
           <div className="grid content-start gap-3">
             <div className="flex flex-wrap gap-1.5">
-              <Badge variant={image.approval === "approved" ? "success" : image.approval === "rejected" ? "destructive" : "secondary"}>
-                {tg(`approval.${image.approval}`)}
-              </Badge>
+              <ReviewBadge status={image.review_status} />
               {image.favorite ? <Badge variant="warning">★ {tg("favorites")}</Badge> : null}
               {image.engine?.includes("demo") ? <Badge variant="outline">{t("demoEngine")}</Badge> : null}
             </div>
@@ -140,6 +144,11 @@ export function ImageDetail({
               <Row label={t("seed")}><span className="tabular-nums">{image.seed}</span></Row>
               <Row label={t("steps")}>{t("stepsValue", { steps: image.steps, guidance: image.guidance_scale })}</Row>
               <Row label={t("model")}>{[image.model, image.engine].filter(Boolean).join(" · ") || "—"}</Row>
+              {image.brand_guidance ? (
+                <Row label={tb("label")}>
+                  <BrandGuidanceLine guidance={image.brand_guidance} />
+                </Row>
+              ) : null}
               <Row label={t("template")}>{template ? (locale === "ko" ? template.name_ko : template.name_en) : "—"}</Row>
               <Row label={t("folder")}>{folderName(image.folder_id) ?? t("noFolder")}</Row>
               <Row label={t("tags")}>{image.tags.length ? image.tags.map((tag) => `#${tag.name}`).join(" ") : "—"}</Row>
@@ -170,13 +179,11 @@ export function ImageDetail({
                 <Star aria-hidden="true" className={image.favorite ? "fill-amber-400 text-amber-500" : undefined} />
                 {tg("favorites")}
               </Button>
-              <Button size="sm" variant={image.approval === "approved" ? "secondary" : "outline"} aria-pressed={image.approval === "approved"} onClick={() => patch({ approval: image.approval === "approved" ? "draft" : "approved" }, t("approvedToast"))}>
-                <Check aria-hidden="true" />
-                {t("approve")}
-              </Button>
-              <Button size="sm" variant={image.approval === "rejected" ? "secondary" : "outline"} aria-pressed={image.approval === "rejected"} onClick={() => patch({ approval: image.approval === "rejected" ? "draft" : "rejected" }, t("rejectedToast"))}>
-                <XCircle aria-hidden="true" />
-                {t("reject")}
+              <Button size="sm" variant="outline" asChild>
+                <Link href={`/gallery/overlay?image=${image.id}`} data-testid="open-overlay">
+                  <Type aria-hidden="true" />
+                  {to("open")}
+                </Link>
               </Button>
               <Button size="sm" variant="outline" onClick={() => setOrganizing(true)}>
                 <FolderPlus aria-hidden="true" />
@@ -194,6 +201,7 @@ export function ImageDetail({
                 {tc("delete")}
               </Button>
             </div>
+            <ReviewPanel imageId={image.id} status={image.review_status} isOwner />
           </div>
         </div>
         <OrganizeDialog ids={[image.id]} open={organizing} onOpenChange={setOrganizing} />

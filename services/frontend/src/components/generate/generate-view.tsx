@@ -29,6 +29,7 @@ import { StateMessage } from "@zimage/web/ui/state";
 import { Textarea } from "@zimage/web/ui/textarea";
 import { cn } from "@zimage/web/lib/cn";
 
+import { BrandKitPicker } from "@/components/brand/brand-kit-picker";
 import { QueryError } from "@/components/query-state";
 import { draftFrom, parseSeed, randomSeed, requestFrom, requestWithNewSeed, useDraft } from "@/lib/draft";
 import { cleanValues, initialValues, validateValues, type VariableError } from "@/lib/template-form";
@@ -200,6 +201,13 @@ export function GenerateView() {
               </div>
 
               <PromptPresetChips prompt={draft.prompt} onAppend={(prompt) => draft.update({ prompt })} />
+
+              <BrandKitPicker
+                value={draft.brandKitId}
+                onChange={(brandKitId) => draft.update({ brandKitId })}
+                prompt={draft.prompt}
+                hasTemplate={Boolean(template)}
+              />
 
               {presets.isPending ? (
                 <Skeleton className="h-48" />

@@ -1,0 +1,7 @@
+"use client";
+
+import { BrandKitsView } from "@/components/brand-kits/brand-kits-view";
+
+export default function BrandKitsPage() {
+  return <BrandKitsView />;
+}
