@@ -108,6 +108,7 @@ test("a marketer applies the kit, generates, writes a Korean headline, submits i
 
   await test.step("the overlay editor previews the server's render with the Korean headline, and saves", async () => {
     await page.getByRole("navigation", { name: "주 메뉴" }).getByRole("link", { name: "갤러리" }).click();
+    await expect(page).toHaveURL(/\/gallery$/);
     // the finished image reaches the gallery through image-service's outbox a moment after the task completes
     await expect(async () => {
       await page.reload();
