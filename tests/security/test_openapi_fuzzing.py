@@ -25,10 +25,6 @@ Excluded, with the reason:
   takes it for the just-created tag having vanished. Every other failure of that check still counts.
 - check max_response_time is kept, at 30 s per request on this shared 2-core machine, and 300 s for
   `openai_images_generate`, which waits for the image itself (the gateway's long timeout for that route).
-- failures of negative_data_rejection on `GET /admin/stats` with `from`/`to` in the query, filtered in
-  schemathesis_hooks.filter_failure until image-service's stats owner adopts `zimage_common.params.IsoInstant`
-  there: those parameters still read a bare number (`to=0.5`) as seconds since 1970 where the spec says
-  date-time (the same finding is fixed in the gallery's image list and the audit log).
 - operations: none. The two generation operations (`generate_create`, `openai_images_generate`) get 2 examples
   each instead of 5, since each accepted one queues real (tiny-engine) work for the shared worker.
 

@@ -202,6 +202,9 @@ async def test_range_limits(image: Any) -> None:
         {"from": (now - timedelta(days=32)).isoformat(), "to": now.isoformat(), "bucket": "hour"},
         {"from": (now - timedelta(days=401)).isoformat(), "to": now.isoformat(), "bucket": "day"},
         {"bucket": "week"},
+        # ISO 8601 only: a bare number is not read as a Unix time (as gallery's and audit's ranges)
+        {"from": "1700000000", "to": now.isoformat()},
+        {"from": (now - timedelta(days=1)).isoformat(), "to": "1700000000.5"},
     ):
         resp = await stats(image, **params)
         assert resp.status_code == 422, (params, resp.text)

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from zimage_common.auth import AdminUser
 from zimage_common.db import SessionDep
 from zimage_common.errors import Forbidden, Unauthorized, Unprocessable, error_responses
+from zimage_common.params import IsoInstant
 
 from zimage_image.deps import InternalCaller
 from zimage_image.stats import service
@@ -31,8 +31,10 @@ MAX_USER_IDS = 1000
 async def get_stats(
     session: SessionDep,
     _admin: AdminUser,
-    start: Annotated[datetime | None, Query(alias="from", description="Default: 30 days before `to`")] = None,
-    end: Annotated[datetime | None, Query(alias="to", description="Default: now")] = None,
+    start: Annotated[
+        IsoInstant | None, Query(alias="from", description="Default: 30 days before `to`; no zone means UTC")
+    ] = None,
+    end: Annotated[IsoInstant | None, Query(alias="to", description="Default: now; no zone means UTC")] = None,
     bucket: Bucket = "day",
     user_id: uuid.UUID | None = None,
 ) -> StatsOut:
