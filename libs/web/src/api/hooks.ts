@@ -13,7 +13,6 @@ import { ApiError, unwrap } from "./errors";
 import { queryKeys, type ImageFilters, type PresetFilters, type TemplateFilters } from "./keys";
 import { useApi } from "./provider";
 import type {
-  BulkApproval,
   BulkDelete,
   BulkFavorite,
   BulkMove,
@@ -23,6 +22,7 @@ import type {
   ImagePatch,
   PresetCreate,
   PresetUpdate,
+  ReviewRequest,
   TemplateCreate,
   TemplateUpdate,
   UserUpdate,
@@ -364,7 +364,7 @@ export function useUpdateImage() {
   });
 }
 
-export type BulkAction = BulkMove | BulkTags | BulkFavorite | BulkApproval | BulkDelete;
+export type BulkAction = BulkMove | BulkTags | BulkFavorite | BulkDelete;
 
 export function useBulkImages() {
   const { client } = useApi();
@@ -372,6 +372,19 @@ export function useBulkImages() {
   return useMutation({
     mutationFn: async (body: BulkAction) => unwrap(await client.POST("/api/v1/gallery/images/bulk", { body })),
     ...retryWhileArriving,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.gallery.all }),
+  });
+}
+
+/** A review move (submit, approve, request_changes, reopen): the image's state, lists, counts and the queue change. */
+export function useReviewImage() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, body }: { id: string; body: ReviewRequest }) =>
+      unwrap(
+        await client.POST("/api/v1/gallery/images/{image_id}/review", { params: { path: { image_id: id } }, body }),
+      ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.gallery.all }),
   });
 }

@@ -1,14 +1,14 @@
 /** Gallery filters live in the URL (shareable, Back works); this maps them to the API's query. */
 import type { ImageFilters } from "@zimage/web/api";
 
-export const APPROVALS = ["draft", "approved", "rejected"] as const;
-export type Approval = (typeof APPROVALS)[number];
+export const REVIEW_STATUSES = ["draft", "in_review", "approved", "changes_requested"] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
 export interface GalleryParams {
   folder: string | null;
   tag: string | null;
   favorite: boolean;
-  approval: Approval | null;
+  review: ReviewStatus | null;
   template: string | null;
   from: string | null;
   to: string | null;
@@ -18,12 +18,12 @@ export interface GalleryParams {
 }
 
 export function readParams(params: URLSearchParams): GalleryParams {
-  const approval = params.get("approval");
+  const review = params.get("review");
   return {
     folder: params.get("folder"),
     tag: params.get("tag"),
     favorite: params.get("favorite") === "1",
-    approval: (APPROVALS as readonly string[]).includes(approval ?? "") ? (approval as Approval) : null,
+    review: (REVIEW_STATUSES as readonly string[]).includes(review ?? "") ? (review as ReviewStatus) : null,
     template: params.get("template"),
     from: params.get("from"),
     to: params.get("to"),
@@ -39,7 +39,7 @@ export function writeParams(p: GalleryParams): string {
   if (p.folder) out.set("folder", p.folder);
   if (p.tag) out.set("tag", p.tag);
   if (p.favorite) out.set("favorite", "1");
-  if (p.approval) out.set("approval", p.approval);
+  if (p.review) out.set("review", p.review);
   if (p.template) out.set("template", p.template);
   if (p.from) out.set("from", p.from);
   if (p.to) out.set("to", p.to);
@@ -62,7 +62,7 @@ export function toApiFilters(p: GalleryParams): ImageFilters {
   if (p.folder) filters.folder = p.folder;
   if (p.tag) filters.tag = [p.tag];
   if (p.favorite) filters.favorite = true;
-  if (p.approval) filters.approval = p.approval;
+  if (p.review) filters.review_status = p.review;
   if (p.template) filters.template = p.template;
   const from = p.from ? localDayStart(p.from) : undefined;
   const to = p.to ? localDayStart(p.to, 1) : undefined; // the "to" day is included

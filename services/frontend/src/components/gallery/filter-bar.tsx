@@ -10,7 +10,7 @@ import { Input } from "@zimage/web/ui/input";
 import { Select } from "@zimage/web/ui/select";
 import { cn } from "@zimage/web/lib/cn";
 
-import { APPROVALS, hasFilters, type GalleryParams } from "@/lib/gallery-filters";
+import { REVIEW_STATUSES, hasFilters, type GalleryParams } from "@/lib/gallery-filters";
 import { pixels, presetName } from "@/lib/sizes";
 
 export function FilterBar({
@@ -28,7 +28,7 @@ export function FilterBar({
   const templates = useTemplates();
   const [q, setQ] = useState(params.q);
   const [open, setOpen] = useState(false);
-  const active = [params.favorite, params.approval, params.template, params.from, params.to, params.preset].filter(Boolean).length;
+  const active = [params.favorite, params.review, params.template, params.from, params.to, params.preset].filter(Boolean).length;
 
   useEffect(() => setQ(params.q), [params.q]);
   useEffect(() => {
@@ -73,15 +73,15 @@ export function FilterBar({
           {t("favoritesOnly")}
         </Button>
         <Select
-          aria-label={t("approvalFilter")}
+          aria-label={t("reviewFilter")}
           className="h-8 w-auto text-xs"
-          value={params.approval ?? ""}
-          onChange={(e) => onChange({ approval: (e.target.value || null) as GalleryParams["approval"] })}
+          value={params.review ?? ""}
+          onChange={(e) => onChange({ review: (e.target.value || null) as GalleryParams["review"] })}
         >
-          <option value="">{t("anyApproval")}</option>
-          {APPROVALS.map((a) => (
+          <option value="">{t("anyReview")}</option>
+          {REVIEW_STATUSES.map((a) => (
             <option key={a} value={a}>
-              {t(`approval.${a}`)}
+              {t(`review.${a}`)}
             </option>
           ))}
         </Select>

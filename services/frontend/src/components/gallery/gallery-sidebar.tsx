@@ -1,6 +1,6 @@
 "use client";
 
-import { Check, Folder, FolderPlus, Hash, Images, Inbox, Star, XCircle, FileClock } from "lucide-react";
+import { Check, FileClock, Folder, FolderPlus, Hash, Hourglass, Images, Inbox, Star, XCircle } from "lucide-react";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useTranslations } from "use-intl";
 
@@ -58,7 +58,7 @@ function Item({
   );
 }
 
-const CLEAR = { folder: null, tag: null, favorite: false, approval: null } as const;
+const CLEAR = { folder: null, tag: null, favorite: false, review: null } as const;
 
 /** Folders, tags and quick filters with their counts. */
 export function GallerySidebar({
@@ -96,16 +96,17 @@ export function GallerySidebar({
   }
   if (sidebar.isError) return <p className="text-sm text-destructive">{describeError(te, sidebar.error)}</p>;
   const data = sidebar.data;
-  const none = !params.folder && !params.tag && !params.favorite && !params.approval;
+  const none = !params.folder && !params.tag && !params.favorite && !params.review;
   return (
     <nav aria-label={t("sidebarLabel")} className="grid gap-4 text-sm">
       <ul className="grid gap-0.5">
         <Item active={none} icon={<Images />} label={t("all")} count={data.total} onClick={() => onChange(CLEAR)} />
         <Item active={params.favorite} icon={<Star />} label={t("favorites")} count={data.favorites} onClick={() => onChange({ ...CLEAR, favorite: true })} />
         <Item active={params.folder === "none"} icon={<Inbox />} label={t("unfiled")} count={data.unfiled} onClick={() => onChange({ ...CLEAR, folder: "none" })} />
-        <Item active={params.approval === "approved"} icon={<Check />} label={t("approval.approved")} count={data.approval.approved} onClick={() => onChange({ ...CLEAR, approval: "approved" })} />
-        <Item active={params.approval === "rejected"} icon={<XCircle />} label={t("approval.rejected")} count={data.approval.rejected} onClick={() => onChange({ ...CLEAR, approval: "rejected" })} />
-        <Item active={params.approval === "draft"} icon={<FileClock />} label={t("approval.draft")} count={data.approval.draft} onClick={() => onChange({ ...CLEAR, approval: "draft" })} />
+        <Item active={params.review === "approved"} icon={<Check />} label={t("review.approved")} count={data.review.approved} onClick={() => onChange({ ...CLEAR, review: "approved" })} />
+        <Item active={params.review === "in_review"} icon={<Hourglass />} label={t("review.in_review")} count={data.review.in_review} onClick={() => onChange({ ...CLEAR, review: "in_review" })} />
+        <Item active={params.review === "changes_requested"} icon={<XCircle />} label={t("review.changes_requested")} count={data.review.changes_requested} onClick={() => onChange({ ...CLEAR, review: "changes_requested" })} />
+        <Item active={params.review === "draft"} icon={<FileClock />} label={t("review.draft")} count={data.review.draft} onClick={() => onChange({ ...CLEAR, review: "draft" })} />
       </ul>
       <div className="grid gap-1">
         <div className="flex items-center justify-between">
