@@ -5,7 +5,7 @@ import type { Metadata, Viewport } from "next";
 import { cookies } from "next/headers";
 import type { ReactNode } from "react";
 
-import { Providers } from "@/components/providers";
+import { Providers } from "@zimage/web/app-shell/providers";
 import { LOCALE_COOKIE, pickLocale } from "@zimage/web/i18n";
 import { messagesFor } from "@/messages";
 

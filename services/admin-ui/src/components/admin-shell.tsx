@@ -17,7 +17,7 @@ import {
   DropdownMenuTrigger,
 } from "@zimage/web/ui/dropdown-menu";
 
-import { LanguageSwitch } from "./language-switch";
+import { LanguageSwitch } from "@zimage/web/app-shell/language-switch";
 
 export const NAV = [
   { href: "/dashboard", key: "dashboard" },

@@ -9,8 +9,8 @@ import { useApi, useMe, useSession } from "@zimage/web/api";
 import { Button } from "@zimage/web/ui/button";
 import { Spinner } from "@zimage/web/ui/spinner";
 
-import { LanguageSwitch } from "./language-switch";
-import { QueryError } from "./query-state";
+import { LanguageSwitch } from "@zimage/web/app-shell/language-switch";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 function Centered({ children }: { children: ReactNode }) {
   return <div className="flex min-h-dvh items-center justify-center gap-2 px-4 text-muted-foreground">{children}</div>;

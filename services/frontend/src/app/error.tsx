@@ -1,22 +1,3 @@
 "use client";
 
-import { useTranslations } from "use-intl";
-
-import { Button } from "@zimage/web/ui/button";
-import { StateMessage } from "@zimage/web/ui/state";
-
-/** A page that crashed while rendering: say so, offer a retry, keep the rest of the app usable. */
-export default function PageError({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  const t = useTranslations("common");
-  return (
-    <main className="mx-auto flex min-h-[60dvh] max-w-lg items-center px-4">
-      <StateMessage
-        kind="error"
-        className="w-full"
-        title={t("errorTitle")}
-        description={t("errorBody")}
-        action={<Button variant="outline" onClick={reset}>{t("retry")}</Button>}
-      />
-    </main>
-  );
-}
+export { PageError as default } from "@zimage/web/app-shell/page-error";

@@ -1,26 +1,10 @@
 "use client";
 
-import Link from "next/link";
 import { useTranslations } from "use-intl";
 
-import { Button } from "@zimage/web/ui/button";
-import { StateMessage } from "@zimage/web/ui/state";
+import { NotFoundPage } from "@zimage/web/app-shell/not-found";
 
 export default function NotFound() {
   const t = useTranslations("common");
-  return (
-    <main className="mx-auto flex min-h-dvh max-w-lg items-center px-4">
-      <StateMessage
-        kind="empty"
-        className="w-full"
-        title={t("notFoundTitle")}
-        description={t("notFoundBody")}
-        action={
-          <Button asChild>
-            <Link href="/generate">{t("home")}</Link>
-          </Button>
-        }
-      />
-    </main>
-  );
+  return <NotFoundPage home="/generate" homeLabel={t("home")} />;
 }

@@ -20,7 +20,7 @@ import { cn } from "@zimage/web/lib/cn";
 
 import { isReviewer } from "@/lib/review";
 
-import { LanguageSwitch } from "./language-switch";
+import { LanguageSwitch } from "@zimage/web/app-shell/language-switch";
 
 const NAV = [
   { href: "/generate", key: "generate" },

@@ -1,7 +1,7 @@
 import { ShieldCheck } from "lucide-react";
 import type { ReactNode } from "react";
 
-import { LanguageSwitch } from "@/components/language-switch";
+import { LanguageSwitch } from "@zimage/web/app-shell/language-switch";
 
 export default function AuthLayout({ children }: { children: ReactNode }) {
   return (

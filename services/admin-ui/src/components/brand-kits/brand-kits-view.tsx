@@ -11,7 +11,7 @@ import { StateMessage } from "@zimage/web/ui/state";
 import { cn } from "@zimage/web/lib/cn";
 
 import { PageHeader } from "@/components/admin-shell";
-import { QueryError } from "@/components/query-state";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { BrandKitEditor } from "./brand-kit-editor";
 

@@ -16,7 +16,7 @@ import { StatCard } from "@zimage/web/ui/stat-card";
 
 import { PageHeader } from "@/components/admin-shell";
 import { RankedBarChart, TimeBarChart, TimeLineChart } from "@/components/charts";
-import { QueryError } from "@/components/query-state";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 import { useDateRange } from "@/lib/use-date-range";
 import { failureTone, imageRows, topUserRows, waitRows } from "@/lib/stats";
 

@@ -15,7 +15,7 @@ import { StateMessage } from "@zimage/web/ui/state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@zimage/web/ui/table";
 
 import { PageHeader } from "@/components/admin-shell";
-import { QueryError } from "@/components/query-state";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 const WORKER_STATES = ["idle", "busy", "starting", "stopping"] as const;
 

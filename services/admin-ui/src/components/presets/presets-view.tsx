@@ -19,7 +19,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { toast } from "@zimage/web/ui/toaster";
 
 import { PageHeader } from "@/components/admin-shell";
-import { QueryError } from "@/components/query-state";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { PRESET_CATEGORIES, PresetEditor } from "./preset-editor";
 

@@ -24,7 +24,7 @@ import { Skeleton } from "@zimage/web/ui/skeleton";
 import { toast } from "@zimage/web/ui/toaster";
 
 import { TimeBarChart } from "@/components/charts";
-import { QueryError } from "@/components/query-state";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 import { imageRows } from "@/lib/stats";
 
 import { ActiveBadge, RoleBadge } from "./badges";

@@ -16,7 +16,7 @@ import { StateMessage } from "@zimage/web/ui/state";
 import { SortableHead, Table, TableBody, TableCell, TableHeader, TableRow } from "@zimage/web/ui/table";
 
 import { PageHeader } from "@/components/admin-shell";
-import { QueryError } from "@/components/query-state";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 import { firstOrder, parseUserFilters, userFilterSearch, type UserFilterState } from "@/lib/user-filters";
 
 import { ActiveBadge, RoleBadge } from "./badges";

@@ -19,7 +19,7 @@ import { cn } from "@zimage/web/lib/cn";
 import { hasFilters, readParams, toApiFilters, writeParams, type GalleryParams } from "@/lib/gallery-filters";
 import { pixels } from "@/lib/sizes";
 
-import { QueryError } from "@/components/query-state";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 import { ReviewBadge } from "@/components/review/review-panel";
 
 import { FilterBar } from "./filter-bar";

@@ -30,7 +30,7 @@ import { Textarea } from "@zimage/web/ui/textarea";
 import { cn } from "@zimage/web/lib/cn";
 
 import { BrandKitPicker } from "@/components/brand/brand-kit-picker";
-import { QueryError } from "@/components/query-state";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 import { draftFrom, parseSeed, randomSeed, requestFrom, requestWithNewSeed, useDraft } from "@/lib/draft";
 import { cleanValues, initialValues, validateValues, type VariableError } from "@/lib/template-form";
 import { PROMPT_MAX } from "@/lib/validation";

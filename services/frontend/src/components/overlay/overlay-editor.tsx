@@ -32,7 +32,7 @@ import { Textarea } from "@zimage/web/ui/textarea";
 import { toast } from "@zimage/web/ui/toaster";
 import { cn } from "@zimage/web/lib/cn";
 
-import { QueryError } from "@/components/query-state";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 import { ReviewPanel } from "@/components/review/review-panel";
 import {
   ALIGNS,

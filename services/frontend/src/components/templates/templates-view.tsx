@@ -16,7 +16,7 @@ import { Skeleton } from "@zimage/web/ui/skeleton";
 import { StateMessage } from "@zimage/web/ui/state";
 import { toast } from "@zimage/web/ui/toaster";
 
-import { QueryError } from "@/components/query-state";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 import { pixels, presetName } from "@/lib/sizes";
 
 import { CATEGORIES, TemplateEditor } from "./template-editor";

@@ -5,8 +5,8 @@ import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { useLocale, useTranslations } from "use-intl";
 
-import { Button } from "@zimage/web/ui/button";
-import { setLocaleCookie, type Locale } from "@zimage/web/i18n";
+import { Button } from "../ui/button";
+import { setLocaleCookie, type Locale } from "../i18n";
 
 /** Korean ⇄ English; the choice is a cookie, so the server renders the next page in it too. */
 export function LanguageSwitch() {

@@ -3,10 +3,10 @@
 import type { ReactNode } from "react";
 import { useTranslations } from "use-intl";
 
-import { ApiError } from "@zimage/web/api";
-import { describeError } from "@zimage/web/i18n";
-import { Button } from "@zimage/web/ui/button";
-import { StateMessage } from "@zimage/web/ui/state";
+import { ApiError } from "../api";
+import { describeError } from "../i18n";
+import { Button } from "../ui/button";
+import { StateMessage } from "../ui/state";
 
 /** A failed load as the page shows it: no permission (403) or an error with a retry. */
 export function QueryError({ error, title, onRetry }: { error: unknown; title: ReactNode; onRetry?: () => void }) {

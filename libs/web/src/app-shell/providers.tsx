@@ -3,9 +3,9 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 
-import { ApiError, ApiProvider, createApi, Session } from "@zimage/web/api";
-import type { Locale } from "@zimage/web/i18n";
-import { I18nProvider } from "@zimage/web/i18n/provider";
+import { ApiError, ApiProvider, createApi, Session } from "../api";
+import type { Locale } from "../i18n";
+import { I18nProvider } from "../i18n/provider";
 import type { AbstractIntlMessages } from "use-intl";
 
 import { Toasts } from "./toasts";

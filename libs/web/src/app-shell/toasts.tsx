@@ -1,6 +1,6 @@
 "use client";
 
-import { Toaster } from "@zimage/web/ui/toaster";
+import { Toaster } from "../ui/toaster";
 import { useTranslations } from "use-intl";
 
 export function Toasts() {
