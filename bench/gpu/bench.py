@@ -44,24 +44,9 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO / "libs/common/src"), str(REPO / "services/ml-worker/src")]
 
 import torch  # noqa: E402
+from device_shims import shim_errors  # noqa: E402 - bench/gpu is the script's folder
 
-
-def _shim_errors() -> None:
-    """zimage_common.errors needs FastAPI and SQLAlchemy, which the GPU machine lacks; the worker code the
-    benchmark runs needs only its ServiceUnavailable (the object-store error the Runner retries on)."""
-    try:
-        import zimage_common.errors  # noqa: F401
-    except ImportError:
-        shim = types.ModuleType("zimage_common.errors")
-
-        class ServiceUnavailable(Exception):
-            pass
-
-        shim.ServiceUnavailable = ServiceUnavailable  # type: ignore[attr-defined]
-        sys.modules["zimage_common.errors"] = shim
-
-
-_shim_errors()
+shim_errors()
 
 GiB = 2**30
 LAT0_FILE = Path(tempfile.gettempdir()) / "zimage_ours_lat0.pt"  # the parent's latents, for the tuning child

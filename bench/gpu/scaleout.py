@@ -33,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import types
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -87,22 +86,9 @@ def _refuse_device_missing() -> None:
 _refuse_device_missing()
 
 
-def _shim_errors() -> None:
-    """zimage_common.queue imports zimage_common.errors (FastAPI, SQLAlchemy), which the GPU machine
-    lacks; the queue module needs only its ServiceUnavailable."""
-    try:
-        import zimage_common.errors  # noqa: F401
-    except ImportError:
-        shim = types.ModuleType("zimage_common.errors")
+from device_shims import shim_errors  # noqa: E402 - bench/gpu is the script's folder
 
-        class ServiceUnavailable(Exception):
-            pass
-
-        shim.ServiceUnavailable = ServiceUnavailable  # type: ignore[attr-defined]
-        sys.modules["zimage_common.errors"] = shim
-
-
-_shim_errors()
+shim_errors()
 from celery import Celery  # noqa: E402
 from celery.signals import worker_process_init, worker_process_shutdown  # noqa: E402
 from zimage_common.queue import GENERATE_TASK, QUEUE, celery_config  # noqa: E402

@@ -88,22 +88,3 @@ async def delete_kit(session: AsyncSession, kit: BrandKit) -> list[str]:
     await session.delete(kit)
     await session.flush()
     return keys
-
-
-async def all_object_keys(session: AsyncSession) -> set[str]:
-    """Every key a font or logo record refers to (the reconciler keeps these)."""
-    keys = set((await session.execute(select(BrandKitFont.key))).scalars().all())
-    keys.update((await session.execute(select(BrandKitLogo.key))).scalars().all())
-    return keys
-
-
-async def referenced_among(session: AsyncSession, keys: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        for stmt in (
-            select(BrandKitFont.key).where(BrandKitFont.key.in_(chunk)),
-            select(BrandKitLogo.key).where(BrandKitLogo.key.in_(chunk)),
-        ):
-            found.update((await session.execute(stmt)).scalars().all())
-    return found

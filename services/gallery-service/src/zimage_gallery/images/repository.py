@@ -327,30 +327,6 @@ async def move_folder_contents(
 # ---- reconciler ---------------------------------------------------------------------------------
 
 
-async def all_object_keys(session: AsyncSession) -> set[str]:
-    """Every key a record refers to: originals, thumbnails, exports."""
-    keys: set[str] = set()
-    for png, thumb in (await session.execute(select(GalleryImage.png_key, GalleryImage.thumb_key))).all():
-        keys.add(png)
-        keys.add(thumb)
-    keys.update((await session.execute(select(ImageExport.key))).scalars().all())
-    return keys
-
-
-async def referenced_among(session: AsyncSession, keys: Sequence[str]) -> set[str]:
-    """Which of `keys` a record refers to now (the reconciler's last check before it deletes)."""
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        for stmt in (
-            select(GalleryImage.png_key).where(GalleryImage.png_key.in_(chunk)),
-            select(GalleryImage.thumb_key).where(GalleryImage.thumb_key.in_(chunk)),
-            select(ImageExport.key).where(ImageExport.key.in_(chunk)),
-        ):
-            found.update((await session.execute(stmt)).scalars().all())
-    return found
-
-
 async def originals(session: AsyncSession, ingested_before: datetime) -> Sequence[tuple[uuid.UUID, str, bool]]:
     stmt = select(GalleryImage.id, GalleryImage.png_key, GalleryImage.original_missing).where(
         GalleryImage.ingested_at < ingested_before

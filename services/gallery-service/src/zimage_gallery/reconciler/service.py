@@ -18,8 +18,8 @@ import structlog
 from zimage_common.db import Database, utcnow
 from zimage_common.objects import ObjectInfo, ObjectStore
 
-from zimage_gallery.brand_kits import repository as brand_kits_repo
-from zimage_gallery.images import repository as repo
+from zimage_gallery.images import repository as images_repo
+from zimage_gallery.reconciler import repository as repo
 
 log = structlog.get_logger("zimage.gallery.reconciler")
 
@@ -68,7 +68,7 @@ async def reconcile(
     present = {info.key for info in listed}
 
     async with db.unit_of_work() as session:
-        referenced = await repo.all_object_keys(session) | await brand_kits_repo.all_object_keys(session)
+        referenced = await repo.all_object_keys(session)
     unreferenced = [info for info in ours if info.key not in referenced]
     report.objects_live = len(ours) - len(unreferenced)
     old = [info.key for info in unreferenced if info.modified < cutoff]
@@ -77,7 +77,7 @@ async def reconcile(
 
     if old:
         async with db.unit_of_work() as session:
-            spared = await repo.referenced_among(session, old) | await brand_kits_repo.referenced_among(session, old)
+            spared = await repo.referenced_among(session, old)
         report.orphans_spared = len(spared)
         doomed = [key for key in old if key not in spared]
         if not dry_run:
@@ -90,7 +90,7 @@ async def reconcile(
                     log.warning("orphan_delete_failed", key=key, exc_info=True)
 
     async with db.unit_of_work() as session:
-        records = await repo.originals(session, ingested_before=started)
+        records = await images_repo.originals(session, ingested_before=started)
         missing = [image_id for image_id, key, _ in records if key not in present]
         newly = [image_id for image_id, key, flagged in records if key not in present and not flagged]
         back = [image_id for image_id, key, flagged in records if key in present and flagged]
@@ -98,8 +98,8 @@ async def reconcile(
         report.records_newly_flagged = len(newly)
         report.records_unflagged = len(back)
         if not dry_run:
-            await repo.set_original_missing(session, newly, True)
-            await repo.set_original_missing(session, back, False)
+            await images_repo.set_original_missing(session, newly, True)
+            await images_repo.set_original_missing(session, back, False)
 
     log.info("reconcile_finished", **report.as_dict())
     return report
