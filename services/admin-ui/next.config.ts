@@ -1,26 +1,3 @@
-import path from "node:path";
+import { webAppConfig } from "@zimage/web/lib/next-config";
 
-import type { NextConfig } from "next";
-
-// The npm workspace's root (package-lock.json, node_modules, libs/web): what the standalone output traces from.
-const workspaceRoot = path.resolve(__dirname, "../..");
-
-const config: NextConfig = {
-  // libs/web ships TypeScript sources; Next compiles them with the app.
-  transpilePackages: ["@zimage/web"],
-  poweredByHeader: false,
-  reactStrictMode: true,
-  // The API is proxied by a Route Handler (src/app/api/v1/[...path]/route.ts), not by rewrites:
-  // rewrites are fixed at build time, and the gateway's address is only known when the app starts.
-  images: { unoptimized: true },
-  typedRoutes: false,
-  // .next/standalone: a server.js with only the traced node_modules, what deploy/docker/web.Dockerfile ships.
-  // Traced from the workspace root, so the server sits at .next/standalone/services/admin-ui/server.js.
-  // `make dev` runs that server too (scripts/build-frontend.sh puts .next/static beside it; `next start`
-  // would only warn that it does not fit standalone output).
-  output: "standalone",
-  outputFileTracingRoot: workspaceRoot,
-  turbopack: { root: workspaceRoot },
-};
-
-export default config;
+export default webAppConfig(__dirname);
