@@ -3,10 +3,10 @@ import { useState } from "react";
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { TemplateOut, TemplateVariable } from "@zimage/web/api";
+import { patternVariables, templateProblems } from "@zimage/web/lib/template-pattern";
 
 import { TemplateVariablesForm } from "@/components/generate/template-fields";
-import { templateProblems } from "@/components/templates/template-editor";
-import { cleanValues, initialValues, patternVariables, validateValues } from "@/lib/template-form";
+import { cleanValues, initialValues, validateValues } from "@/lib/template-form";
 
 import { renderWithApp } from "./render";
 

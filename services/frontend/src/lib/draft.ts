@@ -2,9 +2,9 @@
 import { create } from "zustand";
 
 import type { GenerateRequest } from "@zimage/web/api";
+import { DEFAULT_PRESET } from "@zimage/web/lib/limits";
 
 export const MAX_SEED = 2 ** 32 - 1;
-export const DEFAULT_PRESET = "square_1024";
 
 export interface Draft {
   prompt: string;

@@ -31,13 +31,3 @@ export function cleanValues(variables: readonly TemplateVariable[], values: Reco
   }
   return out;
 }
-
-/** Variable names a pattern uses, in order of first use: `{product}` → "product". */
-export function patternVariables(pattern: string): string[] {
-  const names: string[] = [];
-  for (const match of pattern.matchAll(/\{([a-z][a-z0-9_]{0,31})\}/g)) {
-    const name = match[1] as string;
-    if (!names.includes(name)) names.push(name);
-  }
-  return names;
-}

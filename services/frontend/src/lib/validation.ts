@@ -2,7 +2,6 @@
 export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 128;
 export const DISPLAY_NAME_MAX = 80;
-export const PROMPT_MAX = 2000;
 
 export type PasswordProblem = "short" | "long" | "containsEmail" | "needsMix";
 

@@ -15,11 +15,10 @@ import { StateMessage } from "@zimage/web/ui/state";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@zimage/web/ui/tabs";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@zimage/web/ui/table";
 import { toast } from "@zimage/web/ui/toaster";
+import { QueryError } from "@zimage/web/app-shell/query-state";
+import { TemplateEditor } from "@zimage/web/app-shell/template-editor";
 
 import { PageHeader } from "@/components/admin-shell";
-import { QueryError } from "@zimage/web/app-shell/query-state";
-
-import { TemplateEditor } from "./template-editor";
 
 type Scope = "shared" | "builtin";
 
@@ -164,7 +163,7 @@ export function TemplatesView() {
         </TabsContent>
       </Tabs>
 
-      <TemplateEditor template={editing} open={editorOpen} onOpenChange={setEditorOpen} />
+      <TemplateEditor template={editing} open={editorOpen} onOpenChange={setEditorOpen} scope="shared" />
       <ConfirmDialog
         open={deleting !== null}
         onOpenChange={(open) => !open && setDeleting(null)}

@@ -28,12 +28,12 @@ import { Spinner } from "@zimage/web/ui/spinner";
 import { StateMessage } from "@zimage/web/ui/state";
 import { Textarea } from "@zimage/web/ui/textarea";
 import { cn } from "@zimage/web/lib/cn";
+import { QueryError } from "@zimage/web/app-shell/query-state";
+import { PROMPT_MAX } from "@zimage/web/lib/limits";
 
 import { BrandKitPicker } from "@/components/brand/brand-kit-picker";
-import { QueryError } from "@zimage/web/app-shell/query-state";
 import { draftFrom, parseSeed, randomSeed, requestFrom, requestWithNewSeed, useDraft } from "@/lib/draft";
 import { cleanValues, initialValues, validateValues, type VariableError } from "@/lib/template-form";
-import { PROMPT_MAX } from "@/lib/validation";
 
 import { PromptPresetChips } from "./prompt-presets";
 import { SizePicker } from "./size-picker";

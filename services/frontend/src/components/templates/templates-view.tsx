@@ -15,11 +15,10 @@ import { Input } from "@zimage/web/ui/input";
 import { Skeleton } from "@zimage/web/ui/skeleton";
 import { StateMessage } from "@zimage/web/ui/state";
 import { toast } from "@zimage/web/ui/toaster";
-
 import { QueryError } from "@zimage/web/app-shell/query-state";
-import { pixels, presetName } from "@/lib/sizes";
+import { CATEGORIES, TemplateEditor } from "@zimage/web/app-shell/template-editor";
 
-import { CATEGORIES, TemplateEditor } from "./template-editor";
+import { pixels, presetName } from "@/lib/sizes";
 
 export function TemplatesView() {
   const t = useTranslations("templates");

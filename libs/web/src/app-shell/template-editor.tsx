@@ -11,29 +11,24 @@ import {
   type TemplateCategory,
   type TemplateOut,
   type TemplateVariable,
-} from "@zimage/web/api";
-import { describeError } from "@zimage/web/i18n";
-import { Alert } from "@zimage/web/ui/alert";
-import { Button } from "@zimage/web/ui/button";
-import { Checkbox } from "@zimage/web/ui/checkbox";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@zimage/web/ui/dialog";
-import { Field } from "@zimage/web/ui/field";
-import { Input } from "@zimage/web/ui/input";
-import { Select } from "@zimage/web/ui/select";
-import { Spinner } from "@zimage/web/ui/spinner";
-import { Textarea } from "@zimage/web/ui/textarea";
-import { toast } from "@zimage/web/ui/toaster";
-
-import { DEFAULT_PRESET } from "@/lib/draft";
-import { pixels, presetName } from "@/lib/sizes";
-import { patternVariables } from "@/lib/template-form";
-import { PROMPT_MAX } from "@/lib/validation";
+} from "../api";
+import { describeError } from "../i18n";
+import { DEFAULT_PRESET, PROMPT_MAX } from "../lib/limits";
+import { patternVariables, templateProblems, type TemplateProblem } from "../lib/template-pattern";
+import { Alert } from "../ui/alert";
+import { Button } from "../ui/button";
+import { Checkbox } from "../ui/checkbox";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "../ui/dialog";
+import { Field } from "../ui/field";
+import { Input } from "../ui/input";
+import { Select } from "../ui/select";
+import { Spinner } from "../ui/spinner";
+import { Textarea } from "../ui/textarea";
+import { toast } from "../ui/toaster";
 
 export const CATEGORIES: TemplateCategory[] = [
   "product", "social", "event", "promotion", "food", "beauty", "fashion", "interior", "tech", "other",
 ];
-
-const VARIABLE_NAME = /^[a-z][a-z0-9_]{0,31}$/;
 
 interface Form {
   name_ko: string;
@@ -63,29 +58,20 @@ function fromTemplate(template: TemplateOut | null): Form {
   return { name_ko, name_en, description_ko, description_en, category, pattern, default_preset, variables };
 }
 
-/** Problems the server would refuse, found before sending: names, the pattern and its variables. */
-export function templateProblems(form: Form): string[] {
-  const problems: string[] = [];
-  if (!form.name_ko.trim() && !form.name_en.trim()) problems.push("name");
-  if (!form.pattern.trim()) problems.push("pattern");
-  const used = patternVariables(form.pattern);
-  const declared = form.variables.map((v) => v.name);
-  if (form.variables.some((v) => !VARIABLE_NAME.test(v.name))) problems.push("variableName");
-  if (new Set(declared).size !== declared.length) problems.push("variableDuplicate");
-  if (used.some((name) => !declared.includes(name))) problems.push("undeclared");
-  if (declared.some((name) => !used.includes(name))) problems.push("unused");
-  if (form.variables.some((v) => !v.label_ko.trim() && !v.label_en.trim())) problems.push("variableLabel");
-  return problems;
-}
-
+/**
+ * Create or edit a template: the user's own, or with `scope="shared"` the team's (admin-ui). The titles and
+ * description come from the app's "templateEditor" messages.
+ */
 export function TemplateEditor({
   template,
   open,
   onOpenChange,
+  scope,
 }: {
   template: TemplateOut | null;
   open: boolean;
   onOpenChange: (open: boolean) => void;
+  scope?: "shared";
 }) {
   const t = useTranslations("templateEditor");
   const tt = useTranslations("templates");
@@ -96,7 +82,7 @@ export function TemplateEditor({
   const create = useCreateTemplate();
   const update = useUpdateTemplate();
   const [form, setForm] = useState<Form>(() => fromTemplate(template));
-  const [problems, setProblems] = useState<string[]>([]);
+  const [problems, setProblems] = useState<TemplateProblem[]>([]);
   const busy = create.isPending || update.isPending;
   const error = create.error ?? update.error;
 
@@ -146,7 +132,7 @@ export function TemplateEditor({
     };
     try {
       if (template) await update.mutateAsync({ id: template.id, body });
-      else await create.mutateAsync(body);
+      else await create.mutateAsync(scope ? { ...body, scope } : body);
       toast(tc("saved"));
       onOpenChange(false);
     } catch {
@@ -167,7 +153,7 @@ export function TemplateEditor({
             <Alert variant="destructive">
               <ul className="list-disc pl-4">
                 {problems.map((p) => (
-                  <li key={p}>{t(`problems.${p as "name"}`)}</li>
+                  <li key={p}>{t(`problems.${p}`)}</li>
                 ))}
               </ul>
             </Alert>
@@ -196,11 +182,15 @@ export function TemplateEditor({
             </Field>
             <Field label={t("defaultPreset")}>
               <Select value={form.default_preset} onChange={(e) => set("default_preset", e.target.value)}>
-                {(presets.data ?? []).map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {presetName(p, locale)} ({pixels(p.width, p.height)})
-                  </option>
-                ))}
+                {presets.data ? (
+                  presets.data.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {locale === "ko" ? p.name_ko : p.name_en} ({p.width}×{p.height})
+                    </option>
+                  ))
+                ) : (
+                  <option value={form.default_preset}>{form.default_preset}</option>
+                )}
               </Select>
             </Field>
           </div>
@@ -208,9 +198,7 @@ export function TemplateEditor({
             <Textarea value={form.pattern} onChange={(e) => set("pattern", e.target.value)} maxLength={PROMPT_MAX} rows={3} />
           </Field>
           <fieldset className="grid gap-2">
-            <legend className="mb-1 flex w-full items-center justify-between text-sm font-medium">
-              {t("variables")}
-            </legend>
+            <legend className="mb-1 text-sm font-medium">{t("variables")}</legend>
             {form.variables.length === 0 ? <p className="text-xs text-muted-foreground">{t("noVariables")}</p> : null}
             {form.variables.map((variable, index) => (
               <div key={index} className="grid gap-2 rounded-md border p-2 sm:grid-cols-[8rem_1fr_1fr_1fr_auto_auto] sm:items-end" data-testid="variable-row">
@@ -244,7 +232,9 @@ export function TemplateEditor({
               <Button
                 size="sm"
                 variant="outline"
-                onClick={() => setForm((f) => ({ ...f, variables: [...f.variables, { name: "", label_ko: "", label_en: "", required: true, max_length: 100 }] }))}
+                onClick={() =>
+                  setForm((f) => ({ ...f, variables: [...f.variables, { name: "", label_ko: "", label_en: "", required: true, max_length: 100 }] }))
+                }
               >
                 <Plus aria-hidden="true" />
                 {t("addVariable")}
