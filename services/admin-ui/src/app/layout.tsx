@@ -5,8 +5,9 @@ import type { Metadata, Viewport } from "next";
 import { cookies } from "next/headers";
 import type { ReactNode } from "react";
 
-import { Providers } from "@zimage/web/app-shell/providers";
 import { LOCALE_COOKIE, pickLocale } from "@zimage/web/i18n";
+import { Providers } from "@zimage/web/app-shell/providers";
+
 import { messagesFor } from "@/messages";
 
 export const metadata: Metadata = {

@@ -16,7 +16,6 @@ import {
   DropdownMenuLabel,
   DropdownMenuTrigger,
 } from "@zimage/web/ui/dropdown-menu";
-
 import { LanguageSwitch } from "@zimage/web/app-shell/language-switch";
 
 export const NAV = [

@@ -8,7 +8,6 @@ import { useTranslations } from "use-intl";
 import { useApi, useMe, useSession } from "@zimage/web/api";
 import { Button } from "@zimage/web/ui/button";
 import { Spinner } from "@zimage/web/ui/spinner";
-
 import { LanguageSwitch } from "@zimage/web/app-shell/language-switch";
 import { QueryError } from "@zimage/web/app-shell/query-state";
 

@@ -17,10 +17,9 @@ import {
   DropdownMenuTrigger,
 } from "@zimage/web/ui/dropdown-menu";
 import { cn } from "@zimage/web/lib/cn";
+import { LanguageSwitch } from "@zimage/web/app-shell/language-switch";
 
 import { isReviewer } from "@/lib/review";
-
-import { LanguageSwitch } from "@zimage/web/app-shell/language-switch";
 
 const NAV = [
   { href: "/generate", key: "generate" },

@@ -17,9 +17,9 @@ import { Skeleton } from "@zimage/web/ui/skeleton";
 import { Spinner } from "@zimage/web/ui/spinner";
 import { StateMessage } from "@zimage/web/ui/state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@zimage/web/ui/table";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { PageHeader } from "@/components/admin-shell";
-import { QueryError } from "@zimage/web/app-shell/query-state";
 import { auditDetailLines, showValue, targetName } from "@/lib/audit";
 import { actionKey, AUDIT_ACTIONS, AUDIT_TARGETS, auditFilterSearch, auditQuery, parseAuditFilters, type AuditFilterState } from "@/lib/audit-filters";
 import { useDateRange } from "@/lib/use-date-range";

@@ -9,9 +9,9 @@ import { Button } from "@zimage/web/ui/button";
 import { Skeleton } from "@zimage/web/ui/skeleton";
 import { StateMessage } from "@zimage/web/ui/state";
 import { cn } from "@zimage/web/lib/cn";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { PageHeader } from "@/components/admin-shell";
-import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { BrandKitEditor } from "./brand-kit-editor";
 

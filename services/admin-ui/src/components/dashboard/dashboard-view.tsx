@@ -13,10 +13,10 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@zima
 import { DateRangePicker } from "@zimage/web/ui/date-range-picker";
 import { Skeleton } from "@zimage/web/ui/skeleton";
 import { StatCard } from "@zimage/web/ui/stat-card";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { PageHeader } from "@/components/admin-shell";
 import { RankedBarChart, TimeBarChart, TimeLineChart } from "@/components/charts";
-import { QueryError } from "@zimage/web/app-shell/query-state";
 import { useDateRange } from "@/lib/use-date-range";
 import { failureTone, imageRows, topUserRows, waitRows } from "@/lib/stats";
 

@@ -13,9 +13,9 @@ import { Skeleton } from "@zimage/web/ui/skeleton";
 import { StatCard } from "@zimage/web/ui/stat-card";
 import { StateMessage } from "@zimage/web/ui/state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@zimage/web/ui/table";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { PageHeader } from "@/components/admin-shell";
-import { QueryError } from "@zimage/web/app-shell/query-state";
 
 const WORKER_STATES = ["idle", "busy", "starting", "stopping"] as const;
 

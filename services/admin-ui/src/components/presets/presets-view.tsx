@@ -17,9 +17,9 @@ import { StateMessage } from "@zimage/web/ui/state";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@zimage/web/ui/tabs";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@zimage/web/ui/table";
 import { toast } from "@zimage/web/ui/toaster";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { PageHeader } from "@/components/admin-shell";
-import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { PRESET_CATEGORIES, PresetEditor } from "./preset-editor";
 

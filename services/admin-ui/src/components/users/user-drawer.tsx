@@ -22,9 +22,9 @@ import { ConfirmDialog } from "@zimage/web/ui/confirm-dialog";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@zimage/web/ui/sheet";
 import { Skeleton } from "@zimage/web/ui/skeleton";
 import { toast } from "@zimage/web/ui/toaster";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { TimeBarChart } from "@/components/charts";
-import { QueryError } from "@zimage/web/app-shell/query-state";
 import { imageRows } from "@/lib/stats";
 
 import { ActiveBadge, RoleBadge } from "./badges";

@@ -14,9 +14,9 @@ import { Select } from "@zimage/web/ui/select";
 import { Skeleton } from "@zimage/web/ui/skeleton";
 import { StateMessage } from "@zimage/web/ui/state";
 import { SortableHead, Table, TableBody, TableCell, TableHeader, TableRow } from "@zimage/web/ui/table";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { PageHeader } from "@/components/admin-shell";
-import { QueryError } from "@zimage/web/app-shell/query-state";
 import { firstOrder, parseUserFilters, userFilterSearch, type UserFilterState } from "@/lib/user-filters";
 
 import { ActiveBadge, RoleBadge } from "./badges";

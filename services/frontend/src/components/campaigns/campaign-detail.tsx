@@ -30,8 +30,8 @@ import { Spinner } from "@zimage/web/ui/spinner";
 import { StateMessage } from "@zimage/web/ui/state";
 import { toast } from "@zimage/web/ui/toaster";
 import { cn } from "@zimage/web/lib/cn";
-
 import { QueryError } from "@zimage/web/app-shell/query-state";
+
 import { KitSwatches } from "@/components/brand/brand-kit-picker";
 import { ReviewBadge } from "@/components/review/review-panel";
 import { pixels, presetName } from "@/lib/sizes";

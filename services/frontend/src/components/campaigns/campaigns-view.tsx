@@ -12,8 +12,8 @@ import { Button } from "@zimage/web/ui/button";
 import { Skeleton } from "@zimage/web/ui/skeleton";
 import { StateMessage } from "@zimage/web/ui/state";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@zimage/web/ui/tabs";
-
 import { QueryError } from "@zimage/web/app-shell/query-state";
+
 import { isReviewer } from "@/lib/review";
 
 import { CampaignForm } from "./campaign-form";

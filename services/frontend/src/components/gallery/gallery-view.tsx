@@ -15,11 +15,11 @@ import { Spinner } from "@zimage/web/ui/spinner";
 import { StateMessage } from "@zimage/web/ui/state";
 import { toast } from "@zimage/web/ui/toaster";
 import { cn } from "@zimage/web/lib/cn";
+import { QueryError } from "@zimage/web/app-shell/query-state";
 
 import { hasFilters, readParams, toApiFilters, writeParams, type GalleryParams } from "@/lib/gallery-filters";
 import { pixels } from "@/lib/sizes";
 
-import { QueryError } from "@zimage/web/app-shell/query-state";
 import { ReviewBadge } from "@/components/review/review-panel";
 
 import { FilterBar } from "./filter-bar";

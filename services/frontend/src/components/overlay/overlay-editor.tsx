@@ -31,8 +31,8 @@ import { StateMessage } from "@zimage/web/ui/state";
 import { Textarea } from "@zimage/web/ui/textarea";
 import { toast } from "@zimage/web/ui/toaster";
 import { cn } from "@zimage/web/lib/cn";
-
 import { QueryError } from "@zimage/web/app-shell/query-state";
+
 import { ReviewPanel } from "@/components/review/review-panel";
 import {
   ALIGNS,

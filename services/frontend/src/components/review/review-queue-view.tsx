@@ -10,8 +10,8 @@ import { Skeleton } from "@zimage/web/ui/skeleton";
 import { Spinner } from "@zimage/web/ui/spinner";
 import { StateMessage } from "@zimage/web/ui/state";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@zimage/web/ui/tabs";
-
 import { QueryError } from "@zimage/web/app-shell/query-state";
+
 import { isReviewer } from "@/lib/review";
 import { pixels } from "@/lib/sizes";
 
