@@ -13,7 +13,3 @@ export function passwordProblem(password: string, email: string): PasswordProble
   if (!/\p{L}/u.test(password) || !/[\d\W_]/u.test(password)) return "needsMix";
   return null;
 }
-
-export function looksLikeEmail(value: string): boolean {
-  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.trim());
-}

@@ -13,10 +13,11 @@ import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle }
 import { Field } from "@zimage/web/ui/field";
 import { Input } from "@zimage/web/ui/input";
 import { Spinner } from "@zimage/web/ui/spinner";
+import { looksLikeEmail } from "@zimage/web/lib/email";
+import { useCountdown } from "@zimage/web/lib/use-countdown";
 
-import { useCountdown } from "@/components/auth/use-countdown";
 import { useNextAfterSignIn } from "@/components/auth/use-redirect-when-signed-in";
-import { DISPLAY_NAME_MAX, looksLikeEmail, passwordProblem, PASSWORD_MIN } from "@/lib/validation";
+import { DISPLAY_NAME_MAX, passwordProblem, PASSWORD_MIN } from "@/lib/validation";
 
 type Fields = "displayName" | "email" | "password" | "confirm";
 
