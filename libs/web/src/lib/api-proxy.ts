@@ -53,3 +53,14 @@ export async function forwardToApi(request: Request): Promise<Response> {
   }
   return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
 }
+
+/** The Route Handler's methods, for `export { GET, … } from "@zimage/web/lib/api-proxy"`. */
+export {
+  forwardToApi as GET,
+  forwardToApi as POST,
+  forwardToApi as PUT,
+  forwardToApi as PATCH,
+  forwardToApi as DELETE,
+  forwardToApi as HEAD,
+  forwardToApi as OPTIONS,
+};
