@@ -1,0 +1,176 @@
+"use client";
+
+import type { UseMutationResult, UseQueryResult } from "@tanstack/react-query";
+import { Pencil, Plus, Trash2 } from "lucide-react";
+import { useState, type ReactNode } from "react";
+import { useTranslations } from "use-intl";
+
+import { describeError } from "@zimage/web/i18n";
+import { QueryError } from "@zimage/web/app-shell/query-state";
+import { Alert } from "@zimage/web/ui/alert";
+import { Button } from "@zimage/web/ui/button";
+import { ConfirmDialog } from "@zimage/web/ui/confirm-dialog";
+import { Skeleton } from "@zimage/web/ui/skeleton";
+import { StateMessage } from "@zimage/web/ui/state";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@zimage/web/ui/tabs";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@zimage/web/ui/table";
+import { toast } from "@zimage/web/ui/toaster";
+
+export type LibraryScope = "shared" | "builtin";
+
+/** The words a library page shows, from its own messages. */
+export interface LibraryText {
+  scopes: string;
+  shared: ReactNode;
+  builtin: ReactNode;
+  loadError: ReactNode;
+  emptyTitle: ReactNode;
+  emptyBody: ReactNode;
+  create: ReactNode;
+  table: string;
+  actions: ReactNode;
+  deleted: string;
+  confirmDeleteTitle: string;
+  confirmDeleteBody: (name: string) => string;
+  editLabel: (name: string) => string;
+  deleteLabel: (name: string) => string;
+}
+
+/**
+ * A shared library of the team's (templates, style presets) in admin-ui: built-in and shared tabs, the list's
+ * loading, error and empty states, a table whose editable rows can be edited and deleted (with a confirmation).
+ */
+export function LibraryTable<T extends { id: string; editable: boolean }>({
+  scope,
+  onScopeChange,
+  list,
+  remove,
+  text,
+  name,
+  columns,
+  cells,
+  readOnly,
+  note,
+  rowTestId,
+  onEdit,
+}: {
+  scope: LibraryScope;
+  onScopeChange: (scope: LibraryScope) => void;
+  list: UseQueryResult<T[]>;
+  remove: UseMutationResult<unknown, Error, string>;
+  text: LibraryText;
+  name: (item: T) => string;
+  columns: ReactNode[];
+  cells: (item: T) => ReactNode;
+  readOnly: (item: T) => ReactNode;
+  note?: ReactNode;
+  rowTestId: string;
+  onEdit: (item: T | null) => void;
+}) {
+  const tc = useTranslations("common");
+  const te = useTranslations("errors");
+  const [deleting, setDeleting] = useState<T | null>(null);
+
+  const confirmDelete = async () => {
+    if (!deleting) return;
+    try {
+      await remove.mutateAsync(deleting.id);
+      toast(text.deleted);
+      setDeleting(null);
+    } catch {
+      // shown in the dialog
+    }
+  };
+
+  return (
+    <>
+      <Tabs value={scope} onValueChange={(value) => onScopeChange(value as LibraryScope)}>
+        <TabsList aria-label={text.scopes}>
+          <TabsTrigger value="shared">{text.shared}</TabsTrigger>
+          <TabsTrigger value="builtin">{text.builtin}</TabsTrigger>
+        </TabsList>
+        <TabsContent value={scope}>
+          {list.isPending ? (
+            <div className="grid gap-2">
+              {Array.from({ length: 5 }, (_, i) => (
+                <Skeleton key={i} className="h-12 w-full" />
+              ))}
+            </div>
+          ) : list.isError ? (
+            <QueryError error={list.error} title={text.loadError} onRetry={() => void list.refetch()} />
+          ) : list.data.length === 0 ? (
+            <StateMessage
+              kind="empty"
+              title={text.emptyTitle}
+              description={text.emptyBody}
+              action={
+                <Button onClick={() => onEdit(null)}>
+                  <Plus aria-hidden="true" />
+                  {text.create}
+                </Button>
+              }
+            />
+          ) : (
+            <>
+              {note}
+              <Table caption={text.table}>
+                <TableHeader>
+                  <TableRow className="hover:bg-transparent">
+                    {columns.map((column, i) => (
+                      <TableHead key={i}>{column}</TableHead>
+                    ))}
+                    <TableHead className="text-right">{text.actions}</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {list.data.map((item) => (
+                    <TableRow key={item.id} data-testid={rowTestId}>
+                      {cells(item)}
+                      <TableCell className="text-right">
+                        {item.editable ? (
+                          <div className="flex justify-end gap-1">
+                            <Button variant="ghost" size="icon-sm" aria-label={text.editLabel(name(item))} onClick={() => onEdit(item)}>
+                              <Pencil aria-hidden="true" />
+                            </Button>
+                            <Button
+                              variant="ghost"
+                              size="icon-sm"
+                              className="text-destructive"
+                              aria-label={text.deleteLabel(name(item))}
+                              onClick={() => {
+                                remove.reset();
+                                setDeleting(item);
+                              }}
+                            >
+                              <Trash2 aria-hidden="true" />
+                            </Button>
+                          </div>
+                        ) : (
+                          <span className="text-xs text-muted-foreground">{readOnly(item)}</span>
+                        )}
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            </>
+          )}
+        </TabsContent>
+      </Tabs>
+
+      <ConfirmDialog
+        open={deleting !== null}
+        onOpenChange={(open) => !open && setDeleting(null)}
+        title={text.confirmDeleteTitle}
+        description={deleting ? text.confirmDeleteBody(name(deleting)) : ""}
+        confirmLabel={tc("delete")}
+        cancelLabel={tc("cancel")}
+        destructive
+        busy={remove.isPending}
+        onConfirm={() => void confirmDelete()}
+      >
+        {remove.error ? <Alert variant="destructive">{describeError(te, remove.error)}</Alert> : null}
+      </ConfirmDialog>
+    </>
+  );
+}
