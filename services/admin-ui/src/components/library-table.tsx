@@ -18,34 +18,18 @@ import { toast } from "@zimage/web/ui/toaster";
 
 export type LibraryScope = "shared" | "builtin";
 
-/** The words a library page shows, from its own messages. */
-export interface LibraryText {
-  scopes: string;
-  shared: ReactNode;
-  builtin: ReactNode;
-  loadError: ReactNode;
-  emptyTitle: ReactNode;
-  emptyBody: ReactNode;
-  create: ReactNode;
-  table: string;
-  actions: ReactNode;
-  deleted: string;
-  confirmDeleteTitle: string;
-  confirmDeleteBody: (name: string) => string;
-  editLabel: (name: string) => string;
-  deleteLabel: (name: string) => string;
-}
-
 /**
  * A shared library of the team's (templates, style presets) in admin-ui: built-in and shared tabs, the list's
  * loading, error and empty states, a table whose editable rows can be edited and deleted (with a confirmation).
+ * The words come from the page's messages (`namespace`), which use the same keys.
  */
 export function LibraryTable<T extends { id: string; editable: boolean }>({
   scope,
   onScopeChange,
   list,
   remove,
-  text,
+  namespace,
+  scopesLabel,
   name,
   columns,
   cells,
@@ -58,7 +42,8 @@ export function LibraryTable<T extends { id: string; editable: boolean }>({
   onScopeChange: (scope: LibraryScope) => void;
   list: UseQueryResult<T[]>;
   remove: UseMutationResult<unknown, Error, string>;
-  text: LibraryText;
+  namespace: "presets" | "templates";
+  scopesLabel: string;
   name: (item: T) => string;
   columns: ReactNode[];
   cells: (item: T) => ReactNode;
@@ -67,6 +52,7 @@ export function LibraryTable<T extends { id: string; editable: boolean }>({
   rowTestId: string;
   onEdit: (item: T | null) => void;
 }) {
+  const t = useTranslations(namespace);
   const tc = useTranslations("common");
   const te = useTranslations("errors");
   const [deleting, setDeleting] = useState<T | null>(null);
@@ -75,7 +61,7 @@ export function LibraryTable<T extends { id: string; editable: boolean }>({
     if (!deleting) return;
     try {
       await remove.mutateAsync(deleting.id);
-      toast(text.deleted);
+      toast(t("deleted"));
       setDeleting(null);
     } catch {
       // shown in the dialog
@@ -85,9 +71,9 @@ export function LibraryTable<T extends { id: string; editable: boolean }>({
   return (
     <>
       <Tabs value={scope} onValueChange={(value) => onScopeChange(value as LibraryScope)}>
-        <TabsList aria-label={text.scopes}>
-          <TabsTrigger value="shared">{text.shared}</TabsTrigger>
-          <TabsTrigger value="builtin">{text.builtin}</TabsTrigger>
+        <TabsList aria-label={scopesLabel}>
+          <TabsTrigger value="shared">{t("scopes.shared")}</TabsTrigger>
+          <TabsTrigger value="builtin">{t("scopes.builtin")}</TabsTrigger>
         </TabsList>
         <TabsContent value={scope}>
           {list.isPending ? (
@@ -97,29 +83,29 @@ export function LibraryTable<T extends { id: string; editable: boolean }>({
               ))}
             </div>
           ) : list.isError ? (
-            <QueryError error={list.error} title={text.loadError} onRetry={() => void list.refetch()} />
+            <QueryError error={list.error} title={t("loadError")} onRetry={() => void list.refetch()} />
           ) : list.data.length === 0 ? (
             <StateMessage
               kind="empty"
-              title={text.emptyTitle}
-              description={text.emptyBody}
+              title={t("emptyTitle")}
+              description={t("emptyBody")}
               action={
                 <Button onClick={() => onEdit(null)}>
                   <Plus aria-hidden="true" />
-                  {text.create}
+                  {t("create")}
                 </Button>
               }
             />
           ) : (
             <>
               {note}
-              <Table caption={text.table}>
+              <Table caption={t("table")}>
                 <TableHeader>
                   <TableRow className="hover:bg-transparent">
                     {columns.map((column, i) => (
                       <TableHead key={i}>{column}</TableHead>
                     ))}
-                    <TableHead className="text-right">{text.actions}</TableHead>
+                    <TableHead className="text-right">{t("columns.actions")}</TableHead>
                   </TableRow>
                 </TableHeader>
                 <TableBody>
@@ -129,14 +115,14 @@ export function LibraryTable<T extends { id: string; editable: boolean }>({
                       <TableCell className="text-right">
                         {item.editable ? (
                           <div className="flex justify-end gap-1">
-                            <Button variant="ghost" size="icon-sm" aria-label={text.editLabel(name(item))} onClick={() => onEdit(item)}>
+                            <Button variant="ghost" size="icon-sm" aria-label={t("editLabel", { name: name(item) })} onClick={() => onEdit(item)}>
                               <Pencil aria-hidden="true" />
                             </Button>
                             <Button
                               variant="ghost"
                               size="icon-sm"
                               className="text-destructive"
-                              aria-label={text.deleteLabel(name(item))}
+                              aria-label={t("deleteLabel", { name: name(item) })}
                               onClick={() => {
                                 remove.reset();
                                 setDeleting(item);
@@ -161,8 +147,8 @@ export function LibraryTable<T extends { id: string; editable: boolean }>({
       <ConfirmDialog
         open={deleting !== null}
         onOpenChange={(open) => !open && setDeleting(null)}
-        title={text.confirmDeleteTitle}
-        description={deleting ? text.confirmDeleteBody(name(deleting)) : ""}
+        title={t("confirmDeleteTitle")}
+        description={deleting ? t("confirmDeleteBody", { name: name(deleting) }) : ""}
         confirmLabel={tc("delete")}
         cancelLabel={tc("cancel")}
         destructive

@@ -56,22 +56,8 @@ export function PresetsView() {
         onScopeChange={setScope}
         list={presets}
         remove={remove}
-        text={{
-          scopes: t("columns.scope"),
-          shared: t("scopes.shared"),
-          builtin: t("scopes.builtin"),
-          loadError: t("loadError"),
-          emptyTitle: t("emptyTitle"),
-          emptyBody: t("emptyBody"),
-          create: t("create"),
-          table: t("table"),
-          actions: t("columns.actions"),
-          deleted: t("deleted"),
-          confirmDeleteTitle: t("confirmDeleteTitle"),
-          confirmDeleteBody: (name) => t("confirmDeleteBody", { name }),
-          editLabel: (name) => t("editLabel", { name }),
-          deleteLabel: (name) => t("deleteLabel", { name }),
-        }}
+        namespace="presets"
+        scopesLabel={t("columns.scope")}
         name={label}
         columns={[t("columns.label"), t("columns.category"), t("columns.snippet")]}
         cells={(preset) => (

@@ -42,22 +42,8 @@ export function TemplatesView() {
         onScopeChange={setScope}
         list={templates}
         remove={remove}
-        text={{
-          scopes: t("scope"),
-          shared: t("scopes.shared"),
-          builtin: t("scopes.builtin"),
-          loadError: t("loadError"),
-          emptyTitle: t("emptyTitle"),
-          emptyBody: t("emptyBody"),
-          create: t("create"),
-          table: t("table"),
-          actions: t("columns.actions"),
-          deleted: t("deleted"),
-          confirmDeleteTitle: t("confirmDeleteTitle"),
-          confirmDeleteBody: (name) => t("confirmDeleteBody", { name }),
-          editLabel: (name) => t("editLabel", { name }),
-          deleteLabel: (name) => t("deleteLabel", { name }),
-        }}
+        namespace="templates"
+        scopesLabel={t("scope")}
         name={name}
         columns={[t("columns.name"), t("columns.category"), t("columns.pattern"), t("columns.variables"), t("columns.updated")]}
         cells={(tpl) => (
