@@ -1,18 +1,15 @@
 "use client";
 
-import { Plus } from "lucide-react";
 import { useState } from "react";
 import { useLocale, useTranslations } from "use-intl";
 
 import { useDeletePreset, usePresetList, type PresetCategory, type PresetOut } from "@zimage/web/api";
 import { Badge } from "@zimage/web/ui/badge";
-import { Button } from "@zimage/web/ui/button";
 import { Label } from "@zimage/web/ui/label";
 import { Select } from "@zimage/web/ui/select";
 import { TableCell } from "@zimage/web/ui/table";
 
-import { PageHeader } from "@/components/admin-shell";
-import { LibraryTable, type LibraryScope } from "@/components/library-table";
+import { LibraryPage, type LibraryScope } from "@/components/library-page";
 
 import { PRESET_CATEGORIES, PresetEditor } from "./preset-editor";
 
@@ -23,17 +20,13 @@ export function PresetsView() {
   const [category, setCategory] = useState<PresetCategory | "">("");
   const presets = usePresetList({ scope, ...(category ? { category } : {}) });
   const remove = useDeletePreset();
-  const [editing, setEditing] = useState<PresetOut | null>(null);
-  const [editorOpen, setEditorOpen] = useState(false);
   const label = (p: PresetOut) => (locale === "ko" ? p.label_ko : p.label_en);
-  const openEditor = (preset: PresetOut | null) => {
-    setEditing(preset);
-    setEditorOpen(true);
-  };
 
   return (
-    <>
-      <PageHeader title={t("title")} subtitle={t("subtitle")}>
+    <LibraryPage
+      namespace="presets"
+      scopesLabel={t("columns.scope")}
+      filters={
         <div className="grid gap-1.5">
           <Label htmlFor="preset-category">{t("category")}</Label>
           <Select id="preset-category" className="w-36" value={category} onChange={(e) => setCategory(e.target.value as PresetCategory | "")}>
@@ -45,39 +38,28 @@ export function PresetsView() {
             ))}
           </Select>
         </div>
-        <Button onClick={() => openEditor(null)}>
-          <Plus aria-hidden="true" />
-          {t("create")}
-        </Button>
-      </PageHeader>
-
-      <LibraryTable
-        scope={scope}
-        onScopeChange={setScope}
-        list={presets}
-        remove={remove}
-        namespace="presets"
-        scopesLabel={t("columns.scope")}
-        name={label}
-        columns={[t("columns.label"), t("columns.category"), t("columns.snippet")]}
-        cells={(preset) => (
-          <>
-            <TableCell className="font-medium">
-              {label(preset)}
-              <span className="block text-xs font-normal text-muted-foreground">{locale === "ko" ? preset.label_en : preset.label_ko}</span>
-            </TableCell>
-            <TableCell>
-              <Badge variant="secondary">{t(`categories.${preset.category}`)}</Badge>
-            </TableCell>
-            <TableCell className="max-w-md font-mono text-xs">{preset.snippet}</TableCell>
-          </>
-        )}
-        readOnly={() => t("readOnly")}
-        rowTestId="preset-row"
-        onEdit={openEditor}
-      />
-
-      <PresetEditor preset={editing} open={editorOpen} onOpenChange={setEditorOpen} />
-    </>
+      }
+      scope={scope}
+      onScopeChange={setScope}
+      list={presets}
+      remove={remove}
+      name={label}
+      columns={[t("columns.label"), t("columns.category"), t("columns.snippet")]}
+      cells={(preset) => (
+        <>
+          <TableCell className="font-medium">
+            {label(preset)}
+            <span className="block text-xs font-normal text-muted-foreground">{locale === "ko" ? preset.label_en : preset.label_ko}</span>
+          </TableCell>
+          <TableCell>
+            <Badge variant="secondary">{t(`categories.${preset.category}`)}</Badge>
+          </TableCell>
+          <TableCell className="max-w-md font-mono text-xs">{preset.snippet}</TableCell>
+        </>
+      )}
+      readOnly={() => t("readOnly")}
+      rowTestId="preset-row"
+      editor={(preset, open, onOpenChange) => <PresetEditor preset={preset} open={open} onOpenChange={onOpenChange} />}
+    />
   );
 }

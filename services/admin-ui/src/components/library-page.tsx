@@ -16,14 +16,17 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from "@zimage/web/ui/tabs";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@zimage/web/ui/table";
 import { toast } from "@zimage/web/ui/toaster";
 
+import { PageHeader } from "./admin-shell";
+
 export type LibraryScope = "shared" | "builtin";
 
 /**
- * A shared library of the team's (templates, style presets) in admin-ui: built-in and shared tabs, the list's
- * loading, error and empty states, a table whose editable rows can be edited and deleted (with a confirmation).
+ * A page of the team's shared library (templates, style presets) in admin-ui: the heading with the page's `filters`
+ * and a create button, built-in and shared tabs, the list's loading, error and empty states, a table whose editable
+ * rows open the page's `editor` or are deleted (with a confirmation).
  * The words come from the page's messages (`namespace`), which use the same keys.
  */
-export function LibraryTable<T extends { id: string; editable: boolean }>({
+export function LibraryPage<T extends { id: string; editable: boolean }>({
   scope,
   onScopeChange,
   list,
@@ -36,7 +39,8 @@ export function LibraryTable<T extends { id: string; editable: boolean }>({
   readOnly,
   note,
   rowTestId,
-  onEdit,
+  filters,
+  editor,
 }: {
   scope: LibraryScope;
   onScopeChange: (scope: LibraryScope) => void;
@@ -50,12 +54,19 @@ export function LibraryTable<T extends { id: string; editable: boolean }>({
   readOnly: (item: T) => ReactNode;
   note?: ReactNode;
   rowTestId: string;
-  onEdit: (item: T | null) => void;
+  filters?: ReactNode;
+  editor: (item: T | null, open: boolean, onOpenChange: (open: boolean) => void) => ReactNode;
 }) {
   const t = useTranslations(namespace);
   const tc = useTranslations("common");
   const te = useTranslations("errors");
   const [deleting, setDeleting] = useState<T | null>(null);
+  const [editing, setEditing] = useState<T | null>(null);
+  const [editorOpen, setEditorOpen] = useState(false);
+  const onEdit = (item: T | null) => {
+    setEditing(item);
+    setEditorOpen(true);
+  };
 
   const confirmDelete = async () => {
     if (!deleting) return;
@@ -70,6 +81,14 @@ export function LibraryTable<T extends { id: string; editable: boolean }>({
 
   return (
     <>
+      <PageHeader title={t("title")} subtitle={t("subtitle")}>
+        {filters}
+        <Button onClick={() => onEdit(null)}>
+          <Plus aria-hidden="true" />
+          {t("create")}
+        </Button>
+      </PageHeader>
+
       <Tabs value={scope} onValueChange={(value) => onScopeChange(value as LibraryScope)}>
         <TabsList aria-label={scopesLabel}>
           <TabsTrigger value="shared">{t("scopes.shared")}</TabsTrigger>
@@ -144,6 +163,7 @@ export function LibraryTable<T extends { id: string; editable: boolean }>({
         </TabsContent>
       </Tabs>
 
+      {editor(editing, editorOpen, setEditorOpen)}
       <ConfirmDialog
         open={deleting !== null}
         onOpenChange={(open) => !open && setDeleting(null)}
