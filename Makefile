@@ -27,11 +27,10 @@ dev: bootstrap ## Start the whole platform, the web app (:3000) and the admin ap
 	@./scripts/build-frontend.sh || echo "web apps: a build failed (see above); starting without it"
 	@FRONTEND_PORT=$(FRONTEND_PORT) ADMIN_UI_PORT=$(ADMIN_UI_PORT) $(RUN) python scripts/dev.py
 
-test: bootstrap ops-tools ## Run every test (needs PostgreSQL and Redis on loopback)
+test: bootstrap ops-tools ## Run every test (needs PostgreSQL and Redis on loopback) [TEST_LANES=serial]
 	@$(RUN) ruff check .
 	@$(RUN) mypy $(PY_PACKAGES)
-	@$(RUN) pytest $(PYTEST_ARGS)
-	@./scripts/test-web.sh
+	@PYTEST_ARGS="$(PYTEST_ARGS)" ./scripts/test-lanes.sh
 
 lint: bootstrap ## Ruff and mypy
 	$(RUN) ruff check .

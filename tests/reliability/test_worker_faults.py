@@ -96,7 +96,9 @@ def test_duplicate_delivery_gives_one_result(stack: Stack, api: Api, broker: Red
     handled = wait_until(all_handled, 60, "the three extra deliveries to be handled")
     results = [re.search(r"succeeded in [0-9.]+s: '(\w+)'", line) for line in handled]
     assert all(results), handled
-    assert {m.group(1) for m in results if m} <= {"skipped", "completed"}, handled
+    # one of the four deliveries may be the one that ran it: "completed", or "publishing" when its encode and
+    # upload were handed to the background publisher (the default)
+    assert {m.group(1) for m in results if m} <= {"skipped", "completed", "publishing"}, handled
     runs = [ln for ln in lines_since(stack, mark, "task_completed") if task["id"] in ln]
     assert len(runs) == 1, f"the engine ran {len(runs)} times for one task"
     wait_until(lambda: queue_mentions(broker.client(), task["id"]) == 0, 30, "no message left for the task")
