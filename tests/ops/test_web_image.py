@@ -51,8 +51,13 @@ def workspace_flags(command: str) -> list[str]:
 
 
 def next_config(app: str) -> str:
+    """The app's next.config text, with the shared factory's when it builds its config from @zimage/web's."""
     configs = sorted((ROOT / app).glob("next.config.*"))
-    return configs[0].read_text() if configs else ""
+    text = configs[0].read_text() if configs else ""
+    for module in re.findall(r"""from\s+["']@zimage/web/([\w/-]+)["']""", text):
+        shared = sorted((ROOT / "libs/web/src").glob(f"{module}.*"))
+        text += "\n" + (shared[0].read_text() if shared else "")
+    return text
 
 
 def image_problems(name: str, build: dict[str, Any]) -> list[str]:
