@@ -410,6 +410,42 @@ def profile(fn: Any) -> dict[str, Any]:
     }
 
 
+def gaps(fn: Any) -> dict[str, Any]:
+    """Where the GPU waits: a kernel-only trace (little overhead) of one call, the idle time between
+    consecutive kernels, and the largest gaps with the kernels on either side."""
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as tprofile
+
+    sync()
+    with tprofile(activities=[ProfilerActivity.CUDA]) as prof:
+        fn()
+        sync()
+    spans = sorted(
+        (ev.time_range.start, ev.time_range.end, ev.name)
+        for ev in prof.events()
+        if getattr(ev, "device_type", None) is not None and "CUDA" in str(ev.device_type) and ev.time_range.end
+    )
+    if not spans:
+        return {"error": "no device events"}
+    idle, end, name = [], spans[0][1], spans[0][2]
+    for start, stop, kernel in spans[1:]:
+        if start > end:
+            idle.append((start - end, name, kernel))
+        if stop > end:
+            end, name = stop, kernel
+    total = sum(g for g, _, _ in idle)
+    window = end - spans[0][0]
+    idle.sort(key=lambda g: -g[0])
+    return {
+        "window_ms": round(window / 1e3, 2),
+        "idle_ms": round(total / 1e3, 2),
+        "idle_share": round(total / window, 4) if window else None,
+        "gaps_over_100us": sum(1 for g, _, _ in idle if g > 100),
+        "idle_in_gaps_over_100us_ms": round(sum(g for g, _, _ in idle if g > 100) / 1e3, 2),
+        "largest": [{"us": round(g), "after": a[:90], "before": b[:90]} for g, a, b in idle[:12]],
+    }
+
+
 # ------------------------------------------------------------------------------------------------
 
 
@@ -426,7 +462,14 @@ def main() -> None:
     ap.add_argument("--queue", type=int, default=30)
     ap.add_argument("--startup-child", action="store_true", help="(internal) measure one start-up and exit")
     ap.add_argument("--mem24-child", action="store_true", help="(internal) generate under a 24 GiB cap and exit")
-    ap.add_argument("--tuning-child", action="store_true", help="(internal) time with coordinate-descent tuning")
+    ap.add_argument("--tuning-child", action="store_true", help="(internal) time with other Inductor settings")
+    ap.add_argument(
+        "--inductor",
+        default='{"coordinate_descent_tuning": true}',
+        help="JSON of Inductor settings for the tuning child, e.g. '{\"triton.multi_kernel\": 1}'",
+    )
+    ap.add_argument("--children-only", action="store_true", help="only the 24 GiB and start-up phases")
+    ap.add_argument("--fp8-variants", default="row,row+fast_accum,tensor+fast_accum", help="FP8 variants to time")
     args = ap.parse_args()
     OUT = Path(args.out)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -462,7 +505,7 @@ def main() -> None:
         print(json.dumps(mem24_child(base_opts)), flush=True)
         return
     if args.tuning_child:
-        print(json.dumps(tuning_child(base_opts)), flush=True)
+        print(json.dumps(tuning_child(base_opts, json.loads(args.inductor))), flush=True)
         return
 
     # ---- start-up child: build, optimise, warm up, report, exit
@@ -492,6 +535,14 @@ def main() -> None:
             ),
             flush=True,
         )
+        return
+
+    if args.children_only:
+        R["meta"] = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "children_only": True}
+        if not tiny:
+            R["meta"]["device"] = torch.cuda.get_device_name()
+        children_phases(base_opts, skip, left, tiny)
+        save()
         return
 
     R["meta"] = {
@@ -712,13 +763,17 @@ def main() -> None:
                 "fast_groupnorm",
                 "fast_groupnorm_static",
                 "fast_groupnorm+channels_last",
+                "compiled_decoder",
             )
             if "vae_short" in skip:
-                variants = ("plain", "fast_groupnorm", "fast_groupnorm_static")
+                variants = ("plain", "fast_groupnorm", "fast_groupnorm_static", "compiled_decoder")
             for name in variants if not tiny else ("plain", "fast_groupnorm"):
                 cl = "channels_last" in name
                 torch.backends.cudnn.benchmark = "benchmark" in name
                 use_fast_group_norm(pipe.vae.decoder, "fast_groupnorm" in name, static="static" in name)
+                pipe.vae.decoder._compiled_call_impl = None
+                if name == "compiled_decoder":
+                    pipe.vae.decoder.compile(dynamic=False)
                 pipe.vae.to(memory_format=torch.channels_last if cl else torch.contiguous_format)
                 decode_latents(pipe, base_latents[0], channels_last=cl)
                 ts = []
@@ -738,6 +793,7 @@ def main() -> None:
                 log("vae", name, vae_r[name])
         torch.backends.cudnn.benchmark = False
         use_fast_group_norm(pipe.vae.decoder, False)
+        pipe.vae.decoder._compiled_call_impl = None
         pipe.vae.to(memory_format=torch.contiguous_format)
         R["levers"]["vae_decode"] = vae_r
         save()
@@ -754,6 +810,7 @@ def main() -> None:
             base_opts,
             attention=fastest,
             vae_fast_groupnorm=better and "fast_groupnorm" in best_vae,
+            vae_compile=better and best_vae == "compiled_decoder",
             vae_groupnorm_static=better and "static" in best_vae,
             vae_channels_last=better and "channels_last" in best_vae,
             cudnn_benchmark=better and "benchmark" in best_vae,
@@ -762,6 +819,7 @@ def main() -> None:
             "attention",
             "vae_fast_groupnorm",
             "vae_groupnorm_static",
+            "vae_compile",
             "vae_channels_last",
             "cudnn_benchmark",
             "fuse_projections",
@@ -846,6 +904,8 @@ def main() -> None:
         try:
             R["profile"] = profile(lambda: engine.generate(req))
             log("profile", R["profile"]["by_class"])
+            R["profile"]["gaps"] = gaps(lambda: engine.generate(req))
+            log("gaps", R["profile"]["gaps"])
         except Exception as exc:
             R["profile"] = f"failed: {exc!r}"
         save()
@@ -884,33 +944,83 @@ def main() -> None:
             log(R["e2e"])
         save()
 
-    # ---- fast mode (opt-in, lossy): FP8 matmuls in the transformer blocks
+    # ---- fast mode (opt-in, lossy): FP8 matmuls in the transformer blocks, each variant in turn
     if left() > 150 and "fp8" not in skip and not tiny:
         try:
-            from zimage_worker.engine.optimize import use_fp8
-
-            t = time.perf_counter()
-            n = use_fp8(pipe.transformer)
-            engine.generate(replace(req, steps=2))
-            compile_s = time.perf_counter() - t
-            s, _ = time_engine(req, max(2, reps - 2))
-            lat = engine.generate_latents(req)
-            s.update(
-                fp8_linears=n,
-                compile_s=round(compile_s, 1),
-                latent_rel_err_vs_baseline=rel(lat, base_latents[0]),
-                latent_rel_err_vs_exact_ours=rel(lat, ours_lat0),
-                denoise_tflops=round(fl_step * steps / s["denoise"], 1),
-            )
-            if "latents" in ref32:
-                s["latent_rel_err_vs_fp32"] = rel(lat, ref32["latents"])
-            R["fast_fp8"] = s
-            log("fp8", s)
+            tokens = -(-cap_tokens // 32) * 32 + S[0] * S[1] // 256
+            R["fp8_matmul"] = fp8_matmul_table(pipe.transformer.config, tokens)
         except Exception:
-            R["fast_fp8"] = "failed: " + traceback.format_exc()[-1500:]
-            log(R["fast_fp8"])
+            R["fp8_matmul"] = "failed: " + traceback.format_exc()[-1500:]
+        log("fp8 matmuls", R["fp8_matmul"])
+        save()
+        R["fast_fp8"] = {}
+        from zimage_worker.engine.optimize import restore_linears, use_fp8
+
+        for name in args.fp8_variants.split(","):
+            scaling, fast_accum = name.split("+")[0], "fast_accum" in name
+            if left() < 90:
+                R["fast_fp8"][name] = "skipped: time"
+                continue
+            try:
+                t = time.perf_counter()
+                n = use_fp8(pipe.transformer, scaling, fast_accum, keep_source=True)  # type: ignore[arg-type]
+                engine.generate(replace(req, steps=2))
+                compile_s = time.perf_counter() - t
+                s, _ = time_engine(req, max(3, reps - 2))
+                lat = engine.generate_latents(req)
+                s.update(
+                    fp8_linears=n,
+                    compile_s=round(compile_s, 1),
+                    latent_rel_err_vs_baseline=rel(lat, base_latents[0]),
+                    latent_rel_err_vs_exact_ours=rel(lat, ours_lat0),
+                    denoise_tflops=round(fl_step * steps / s["denoise"], 1),
+                    speedup_vs_exact_ours=round(R["ours"][f"{S[0]}x{S[1]}"]["total"] / s["total"], 3),
+                )
+                if "latents" in ref32:
+                    s["latent_rel_err_vs_fp32"] = rel(lat, ref32["latents"])
+                R["fast_fp8"][name] = s
+                log("fp8", name, s)
+            except Exception:
+                R["fast_fp8"][name] = "failed: " + traceback.format_exc()[-1500:]
+                log(R["fast_fp8"][name])
+            save()
+        done = {k: v for k, v in R["fast_fp8"].items() if isinstance(v, dict)}
+        if done and left() > 60 and "profile" not in skip:
+            best = min(done, key=lambda k: done[k]["total"])
+            scaling, fast_accum = best.split("+")[0], "fast_accum" in best
+            use_fp8(pipe.transformer, scaling, fast_accum, keep_source=True)  # type: ignore[arg-type]
+            try:
+                R["fast_fp8_profile"] = {"variant": best, **profile(lambda: engine.generate(req))}
+                log("fp8 profile", best, R["fast_fp8_profile"]["by_class"])
+                R["fast_fp8_profile"]["gaps"] = gaps(lambda: engine.generate(req))
+                log("fp8 gaps", R["fast_fp8_profile"]["gaps"])
+            except Exception as exc:
+                R["fast_fp8_profile"] = f"failed: {exc!r}"
+        restore_linears(pipe.transformer)
         save()
 
+    children_phases(base_opts, skip, left, tiny)
+
+    # ---- Inductor's coordinate-descent tuning of its generated kernels, in a fresh process with an empty
+    # compile cache (the option changes the compiled code): compile time, speed and exactness
+    if left() > 130 and "tuning" not in skip and not tiny:
+        cache = tempfile.mkdtemp(prefix="zimage-tuning-cache-")
+        env = {"TORCHINDUCTOR_CACHE_DIR": cache, "TRITON_CACHE_DIR": f"{cache}/triton"}
+        res = child(["--tuning-child", "--inductor", args.inductor], base_opts, left() - 10, env)
+        ref = R["ours"][f"{S[0]}x{S[1]}"]
+        if isinstance(res, dict) and "total" in res:
+            res["same_run_default_total"] = ref["total"]
+            fp8 = R.get("fast_fp8", {}).get("row+fast_accum")
+            if isinstance(fp8, dict) and isinstance(res.get("fp8"), dict):
+                res["fp8"]["same_run_default_total"] = fp8["total"]
+        R["inductor_tuning"] = {"settings": json.loads(args.inductor), **res}
+        log("inductor tuning", R["inductor_tuning"])
+        save()
+    print_table()
+
+
+def children_phases(base_opts: Any, skip: set[str], left: Any, tiny: bool) -> None:
+    """The phases that need fresh processes: the 24 GiB cap, and start-up with a cold then a warm cache."""
     # ---- 24 GiB cap, in a fresh process (the cap and the allocator settings apply from its start)
     if left() > 100 and "mem24" not in skip and not tiny:
         R["mem24"] = child(["--mem24-child"], base_opts, left() - 60)
@@ -918,9 +1028,12 @@ def main() -> None:
         save()
 
     # ---- start-up, second time, with the compile cache the first start wrote
-    R["startup"] = {
-        "first_start": {"build_s": R["build"]["seconds"], "optimise_and_warmup_s": R["ours_setup"]["warmup_s"]}
-    }
+    R["startup"] = {}
+    if "build" in R and "ours_setup" in R:
+        R["startup"]["first_start"] = {
+            "build_s": R["build"]["seconds"],
+            "optimise_and_warmup_s": R["ours_setup"]["warmup_s"],
+        }
     if left() > 90 and "startup" not in skip:
         # Two fresh worker processes sharing a compile cache that starts empty: cold, then warm.
         cache = tempfile.mkdtemp(prefix="zimage-startup-cache-")
@@ -945,19 +1058,6 @@ def main() -> None:
         R["startup"]["cache_dir"] = os.environ.get("TORCHINDUCTOR_CACHE_DIR", "default")
         log("startup", R["startup"])
     save()
-
-    # ---- Inductor's coordinate-descent tuning of its generated kernels, in a fresh process with an empty
-    # compile cache (the option changes the compiled code): compile time, speed and exactness
-    if left() > 130 and "tuning" not in skip and not tiny:
-        cache = tempfile.mkdtemp(prefix="zimage-tuning-cache-")
-        env = {"TORCHINDUCTOR_CACHE_DIR": cache, "TRITON_CACHE_DIR": f"{cache}/triton"}
-        R["inductor_coordinate_descent"] = child(["--tuning-child"], base_opts, left() - 10, env)
-        ref = R["ours"][f"{S[0]}x{S[1]}"]
-        if isinstance(R["inductor_coordinate_descent"], dict) and "total" in R["inductor_coordinate_descent"]:
-            R["inductor_coordinate_descent"]["same_run_default_total"] = ref["total"]
-        log("coordinate descent", R["inductor_coordinate_descent"])
-        save()
-    print_table()
 
 
 def graphs_phase(
@@ -1031,12 +1131,19 @@ def graphs_phase(
     return out
 
 
-def tuning_child(opts: Any) -> dict[str, Any]:
-    """A fresh process whose Inductor tunes its generated kernels by coordinate descent."""
+def tuning_child(opts: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """A fresh process compiled with other Inductor settings: exact mode, then fast mode (FP8 row-wise with
+    fast accumulation), against the main process's latents."""
     import torch._inductor.config as inductor_config
     from zimage_worker.engine import GenerationRequest, ZImageTurboEngine
+    from zimage_worker.engine.optimize import use_fp8
 
-    inductor_config.coordinate_descent_tuning = True
+    for key, value in settings.items():
+        target = inductor_config
+        *path, leaf = key.split(".")
+        for part in path:
+            target = getattr(target, part)
+        setattr(target, leaf, value)
     pipe = build_pipeline(False, torch.device("cuda"))
     prompt, _ = make_prompt(pipe.tokenizer, 128)
     options = replace(opts, warmup_sizes=((1024, 1024, 1),))
@@ -1046,15 +1153,28 @@ def tuning_child(opts: Any) -> dict[str, Any]:
     engine.warmup()
     out: dict[str, Any] = {"optimise_and_warmup_s": round(time.perf_counter() - t, 1)}
     req = GenerationRequest(prompt=prompt, width=1024, height=1024, steps=8, seed=0)
-    engine.generate(req)
-    runs = []
-    for i in range(5):
-        engine.generate(replace(req, seed=i))
-        runs.append(dict(engine.last_timings))
-    out.update(summarize(runs, [0.0]))
+
+    def timed() -> dict[str, Any]:
+        engine.generate(req)
+        runs = []
+        for i in range(5):
+            engine.generate(replace(req, seed=i))
+            runs.append(dict(engine.last_timings))
+        return summarize(runs, [0.0])
+
+    out.update(timed())
     lat = engine.generate_latents(req)
     if LAT0_FILE.exists():
         out["latent_rel_err_vs_ours_default"] = rel(lat, torch.load(LAT0_FILE))
+    try:
+        t = time.perf_counter()
+        use_fp8(pipe.transformer, "row", True)
+        engine.generate(replace(req, steps=2))
+        fp8 = {"compile_s": round(time.perf_counter() - t, 1), **timed()}
+        fp8["latent_rel_err_vs_exact_ours"] = rel(engine.generate_latents(req), torch.load(LAT0_FILE))
+        out["fp8"] = fp8
+    except Exception:
+        out["fp8"] = "failed: " + traceback.format_exc()[-1500:]
     return out
 
 
@@ -1185,6 +1305,66 @@ def run_e2e(engine: Any, prompt: str, S: tuple[int, int], queue: int, reps: int)
     out["queue_threads_2_inline_publish"] = drain(2, inline, "threads")
     engine.on_timings = None
     return out
+
+
+def fp8_matmul_table(cfg: Any, tokens: int) -> dict[str, Any]:
+    """The block matmul shapes at this size: bf16 against each FP8 variant (matmul alone, and with the
+    activation's quantization), median of CUDA-event timings, TFLOP/s of bf16-equivalent work."""
+    dim, hidden = cfg.dim, int(cfg.dim / 3 * 8)
+    shapes = {"qkv_out": (dim, dim), "w1_w3": (dim, hidden), "w2": (hidden, dim)}
+    out: dict[str, Any] = {"tokens": tokens}
+    for label, (k, n) in shapes.items():
+        with torch.no_grad():
+            out[label] = _fp8_matmul_row(tokens, k, n)
+    return out
+
+
+def _cuda_seconds(fn: Any, n: int = 20) -> float:
+    for _ in range(3):
+        fn()
+    sync()
+    e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    e0.record()
+    for _ in range(n):
+        fn()
+    e1.record()
+    sync()
+    return e0.elapsed_time(e1) / n / 1e3
+
+
+def _fp8_matmul_row(tokens: int, k: int, n: int) -> dict[str, Any]:
+    from functools import partial
+
+    from zimage_worker.engine.optimize import Fp8Linear, _fp8_scale
+
+    linear = torch.nn.Linear(k, n, bias=False, device="cuda", dtype=torch.bfloat16)
+    x = torch.randn(tokens, k, device="cuda", dtype=torch.bfloat16)
+    tflop = 2 * tokens * k * n / 1e12
+    ref = linear(x).float()
+    t = _cuda_seconds(partial(linear, x))
+    row: dict[str, Any] = {"bf16": {"ms": round(t * 1e3, 4), "tflops": round(tflop / t, 1)}}
+    for scaling, fast in (("row", False), ("row", True), ("tensor", False), ("tensor", True)):
+        f8 = Fp8Linear(linear, scaling, fast)  # type: ignore[arg-type]
+        x_scale = _fp8_scale(x, scaling)  # type: ignore[arg-type]
+        xq = (x.float() / x_scale).to(torch.float8_e4m3fn)
+        mm = partial(
+            torch._scaled_mm,
+            xq,
+            f8.weight_fp8.t(),
+            scale_a=x_scale,
+            scale_b=f8.weight_scale,
+            out_dtype=torch.bfloat16,
+            use_fast_accum=fast,
+        )
+        compiled = torch.compile(f8.forward, dynamic=False)
+        t_mm, t_all = _cuda_seconds(mm), _cuda_seconds(partial(compiled, x))
+        row[f"{scaling}{'+fast_accum' if fast else ''}"] = {
+            "mm_ms": round(t_mm * 1e3, 4),
+            "mm_tflops": round(tflop / t_mm, 1),
+            "with_quant_ms": round(t_all * 1e3, 4),
+            "rel_err": rel(compiled(x).float(), ref),
+        }
+    return row
 
 
 def child(flags: list[str], opts: Any, timeout: float, extra_env: dict[str, str] | None = None) -> Any:

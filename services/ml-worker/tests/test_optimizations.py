@@ -268,9 +268,12 @@ def test_cuda_defaults_are_the_measured_exact_switches() -> None:
     options = EngineOptions.for_device(torch.device("cuda"), total_memory=int(80 * GiB))
     assert options.compile_transformer and options.trim_text_encoder and options.real_rope
     assert options.vae_fast_groupnorm and options.gpu_postprocess and options.prompt_cache_size > 0
+    assert options.vae_compile  # the whole decoder compiled (run 8)
     assert not options.fuse_projections  # measured no faster
+    assert not options.fp8  # fast mode is lossy: opt-in only
+    assert (options.fp8_scaling, options.fp8_fast_accum) == ("row", True)  # run 8's fastest FP8 variant
     cpu = EngineOptions.for_device(torch.device("cpu"))
-    assert not cpu.compile_transformer
+    assert not cpu.compile_transformer and not cpu.vae_compile
 
 
 def test_environment_overrides() -> None:
@@ -350,15 +353,51 @@ def test_a_failed_compiled_warmup_falls_back_to_eager() -> None:
     assert engine.generate(replace(REQUEST, num_images=1))
 
 
-def test_fp8_linear_is_close_but_not_exact() -> None:
+FP8_VARIANTS = [("row", False), ("row", True), ("tensor", False), ("tensor", True)]
+
+
+@pytest.mark.parametrize(("scaling", "fast_accum"), FP8_VARIANTS)
+def test_fp8_linear_is_close_but_not_exact(scaling: str, fast_accum: bool) -> None:
     linear = torch.nn.Linear(256, 128, bias=False)
     x = torch.randn(64, 256)
     try:
-        out = Fp8Linear(linear)(x)
+        out = Fp8Linear(linear, scaling, fast_accum)(x)  # type: ignore[arg-type]
     except (RuntimeError, NotImplementedError) as exc:  # no FP8 matmul on this CPU build
         pytest.skip(f"torch._scaled_mm unavailable here: {exc}")
     error = rel(out, linear(x))
     assert 0 < error < 0.1
+
+
+def test_fp8_tensor_scaling_uses_one_scale_and_row_scaling_one_per_row() -> None:
+    linear = torch.nn.Linear(32, 16, bias=False)
+    assert Fp8Linear(linear, "tensor").weight_scale.shape == (1, 1)
+    assert Fp8Linear(linear, "row").weight_scale.shape == (1, 16)
+
+
+def test_fp8_swaps_every_block_matmul_and_restores_the_originals(tiny_engine: Any) -> None:
+    from zimage_worker.engine.optimize import restore_linears, use_fp8
+
+    pipeline = tiny_engine._pipeline
+    transformer = pipeline.transformer
+    blocks = [m for m in transformer.modules() if type(m).__name__ == "ZImageTransformerBlock"]
+    before = tiny_engine.generate_latents(REQUEST)
+    originals = {id(m) for m in transformer.modules() if isinstance(m, torch.nn.Linear)}
+    count = use_fp8(transformer, "row", keep_source=True)
+    assert count == 7 * len(blocks)  # q, k, v, out, w1, w2, w3 in every block
+    fp8 = [m for m in transformer.modules() if isinstance(m, Fp8Linear)]
+    assert len(fp8) == count and all(m.scaling == "row" for m in fp8)
+    try:
+        lossy = tiny_engine.generate_latents(REQUEST)
+    except (RuntimeError, NotImplementedError) as exc:
+        restore_linears(transformer)
+        pytest.skip(f"torch._scaled_mm unavailable here: {exc}")
+    assert 0 < rel(lossy, before) < 0.5
+    assert use_fp8(transformer, "tensor", fast_accum=True, keep_source=True) == count  # re-quantized from bf16
+    assert all(m.scaling == "tensor" and m.fast_accum for m in transformer.modules() if isinstance(m, Fp8Linear))
+    assert restore_linears(transformer) == count
+    assert not any(isinstance(m, Fp8Linear) for m in transformer.modules())
+    assert originals <= {id(m) for m in transformer.modules() if isinstance(m, torch.nn.Linear)}
+    assert torch.equal(tiny_engine.generate_latents(REQUEST), before)
 
 
 def test_stage_timings_become_prometheus_metrics() -> None:
@@ -386,3 +425,25 @@ def test_step_graphs_stay_off_where_there_is_no_cuda(tiny_engine: Any) -> None:
     x = [torch.zeros(16, 1, 32, 32)]
     assert StepGraphs._key(x, torch.zeros(1), [torch.zeros(40, 8)]) is None
     assert EngineOptions().with_env_overrides({"ZIMAGE_CUDA_GRAPHS": "1"}).cuda_graphs
+
+
+def test_the_execution_device_is_the_engines_without_walking_the_modules(tiny_engine: Any) -> None:
+    """diffusers walks every module of every component to find it on each call; the engine pins it."""
+    from diffusers.pipelines.z_image.pipeline_z_image import ZImagePipeline
+
+    pipeline = tiny_engine._pipeline
+    assert isinstance(pipeline, ZImagePipeline)
+    assert pipeline._execution_device == tiny_engine.device
+    walked = []
+    original = torch.nn.Module.modules
+
+    def counting(self: torch.nn.Module) -> Any:
+        walked.append(type(self).__name__)
+        return original(self)
+
+    torch.nn.Module.modules = counting  # type: ignore[method-assign]
+    try:
+        assert pipeline._execution_device == tiny_engine.device
+    finally:
+        torch.nn.Module.modules = original  # type: ignore[method-assign]
+    assert walked == []

@@ -23,6 +23,7 @@ from zimage_worker.engine.optimize import (
     apply_transformer_options,
     apply_vae_options,
     decode_latents,
+    pin_execution_device,
     to_pil,
     uncompile_transformer,
 )
@@ -149,6 +150,7 @@ class Engine(ABC):
             "gpu_postprocess": options.gpu_postprocess,
             "memory_mode": options.memory_mode,
         }
+        pin_execution_device(pipeline, self.device)
         applied.update(apply_transformer_options(pipeline, options))
         applied.update({f"vae_{k}": v for k, v in apply_vae_options(pipeline, options).items()})
         if options.memory_mode == "offload_text_encoder" and self.device.type == "cuda":
@@ -165,7 +167,7 @@ class Engine(ABC):
         self.load()
         try:
             self.generate(GenerationRequest(prompt="warmup", width=256, height=256, seed=0, steps=WARMUP_STEPS))
-            if self.options is not None and self.options.compile_transformer:
+            if self.options is not None and (self.options.compile_transformer or self.options.vae_compile):
                 # Two steps compile everything eight would (same shapes); the rest would only cost time.
                 for width, height, count in self.options.warmup_sizes:
                     self.generate(
@@ -174,12 +176,13 @@ class Engine(ABC):
                         )
                     )
         except Exception:
-            if self.options is None or not self.options.compile_transformer or self._pipeline is None:
+            compiled = self.options is not None and (self.options.compile_transformer or self.options.vae_compile)
+            if self.options is None or not compiled or self._pipeline is None:
                 raise
             # A compiler failure must not take the worker down: run eagerly (slower, same images).
             log.exception("compiled warm-up failed; the transformer runs eagerly")
             uncompile_transformer(self._pipeline)
-            self.options = replace(self.options, compile_transformer=False)
+            self.options = replace(self.options, compile_transformer=False, vae_compile=False)
             self.applied["compiled"] = "failed; eager"
             self.generate(GenerationRequest(prompt="warmup", width=256, height=256, seed=0))
         if self.prompt_encoder is not None:

@@ -18,7 +18,8 @@ Exact switches:
   concatenated: larger matmuls fill the GPU's 132 multiprocessors in fewer partial waves);
 - the VAE decoder's GroupNorm with its statistics as a compiled split reduction (PyTorch's kernel
   runs one thread block per (image, group): 32 blocks for a whole 1024² decode);
-- VAE in channels_last (decoder convolutions in NHWC, cuDNN's native layout for tensor cores).
+- VAE in channels_last (decoder convolutions in NHWC, cuDNN's native layout for tensor cores);
+- the whole VAE decoder compiled (static shapes), instead of its GroupNorm alone.
 
 Memory plan: which components stay on the GPU, from the card's memory (24 GB cards included).
 """
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 GiB = 2**30
 AttentionKernel = Literal["sdpa", "cudnn", "flash"]
+Fp8Scaling = Literal["row", "tensor"]
 MemoryMode = Literal["resident", "offload_text_encoder"]
 
 
@@ -61,12 +63,19 @@ class EngineOptions:
     real_rope: bool = True
     compile_transformer: bool = False
     fuse_projections: bool = False  # q/k/v as one matmul, w1/w3 as one matmul (same weights, concatenated)
-    # Fast mode, lossy, opt-in (ZIMAGE_FAST_MODE=fp8): the blocks' matmuls in FP8. H200: 0.64 s instead
-    # of 0.82 s at 1024², latents 1.7e-2 from float32 (exact mode: 3.4e-3). Needs compute capability 8.9+.
+    # Fast mode, lossy, opt-in (ZIMAGE_FAST_MODE=fp8): the blocks' matmuls in FP8. H100 (run 8): 0.600 s
+    # instead of 0.835 s at 1024², latents 1.7e-2 from float32 (exact mode: 3.4e-3). Needs compute
+    # capability 8.9+. Run 8 measured row-wise with fast accumulation fastest (0.600 s; row-wise without
+    # it 0.625 s, tensor-wise 0.623 s: its whole-tensor amax costs a pass of its own), same error.
     fp8: bool = False
+    fp8_scaling: Fp8Scaling = "row"  # "row": per token and weight row; "tensor": one scale each (cuBLAS)
+    fp8_fast_accum: bool = True  # the FP8 tensor cores' own accumulator, without float32 promotion
     vae_fast_groupnorm: bool = False  # the VAE's GroupNorm as a compiled split reduction (float32 statistics)
     vae_groupnorm_static: bool = False  # compile it per shape (faster kernels, ~8 small compiles per image size)
     vae_channels_last: bool = False
+    # The whole VAE decoder as one static-shape Inductor graph (its GroupNorm statistics, SiLU and
+    # residuals fused, fewer launches); replaces vae_fast_groupnorm when on. One compile per image size.
+    vae_compile: bool = False
     cudnn_benchmark: bool = False  # let cuDNN time its convolution algorithms per shape (the VAE)
     gpu_postprocess: bool = True
     memory_mode: MemoryMode = "resident"
@@ -107,6 +116,7 @@ class EngineOptions:
             fuse_projections=DEFAULT_CUDA_FUSE_PROJECTIONS,
             vae_fast_groupnorm=DEFAULT_CUDA_VAE_FAST_GROUPNORM,
             vae_groupnorm_static=DEFAULT_CUDA_VAE_GROUPNORM_STATIC,
+            vae_compile=DEFAULT_CUDA_VAE_COMPILE,
             vae_channels_last=DEFAULT_CUDA_VAE_CHANNELS_LAST,
             cudnn_benchmark=DEFAULT_CUDA_CUDNN_BENCHMARK,
             memory_mode=plan.mode,
@@ -143,6 +153,7 @@ DEFAULT_CUDA_VAE_CHANNELS_LAST = False
 DEFAULT_CUDA_FUSE_PROJECTIONS = False  # measured: no gain, eager or compiled (NOTES.md, run 2)
 DEFAULT_CUDA_VAE_FAST_GROUPNORM = True
 DEFAULT_CUDA_VAE_GROUPNORM_STATIC = True  # run 3: 41.5 ms vs 66.4 ms dynamic, 85.5 ms plain
+DEFAULT_CUDA_VAE_COMPILE = True  # run 8 (H100): 39.3 ms vs 48.6 ms (GroupNorm alone), 92.6 ms plain
 DEFAULT_CUDA_CUDNN_BENCHMARK = False
 DEFAULT_CUDA_GRAPHS = False
 DEFAULT_WARMUP_SIZES: tuple[tuple[int, int, int], ...] = ((1024, 1024, 1), (1024, 1024, 4), (1024, 576, 1))
@@ -187,6 +198,32 @@ def plan_memory(total_bytes: int) -> MemoryPlan:
         vae_tiling=True,
         reason=f"{total_bytes / GiB:.1f} GiB: text encoder in host memory between prompts",
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Host work before the first kernel
+
+_PINNED_CLASSES: dict[type, type] = {}
+
+
+def pin_execution_device(pipeline: ZImagePipeline, device: torch.device) -> None:
+    """Answer diffusers' `_execution_device` with the engine's device instead of looking it up.
+
+    diffusers finds it on every call by walking every module of every component (looking for offload
+    hooks), and the engine asks once more: tens of milliseconds on the full model, during which the GPU
+    waits at the start of each generation. The engine never installs diffusers' offload hooks (its own
+    text-encoder offload moves weights itself), so the answer is always its device. The pipeline becomes
+    an instance of a subclass that differs only in this property."""
+    cls = type(pipeline)
+    if cls not in _PINNED_CLASSES.values():
+        if cls not in _PINNED_CLASSES:
+            _PINNED_CLASSES[cls] = type(
+                cls.__name__,
+                (cls,),
+                {"_execution_device": property(lambda self: self._zimage_execution_device)},
+            )
+        pipeline.__class__ = _PINNED_CLASSES[cls]
+    pipeline._zimage_execution_device = device
 
 
 # --------------------------------------------------------------------------------------------------
@@ -471,24 +508,45 @@ def _fused_class(cls: type) -> type:
 FP8_MAX = 448.0  # largest float8_e4m3fn
 
 
-class Fp8Linear(torch.nn.Module):
-    """A bias-free Linear in FP8 (e4m3): weights scaled per output row, activations per token, both
-    dynamic scales exact powers of the data's range; float32 accumulation, bf16 out (torch._scaled_mm).
-    Lossy: the benchmark reports its deviation from exact mode."""
+def _fp8_scale(x: torch.Tensor, scaling: Fp8Scaling) -> torch.Tensor:
+    """float32 scale mapping x's range onto e4m3's: per row [R, 1], or one for the whole tensor [1, 1]."""
+    amax = x.abs().amax(dim=1, keepdim=True) if scaling == "row" else x.abs().amax().reshape(1, 1)
+    return amax.float().clamp(min=1e-12) / FP8_MAX
 
-    def __init__(self, linear: torch.nn.Linear) -> None:
+
+class Fp8Linear(torch.nn.Module):
+    """A bias-free Linear in FP8 (e4m3) through `torch._scaled_mm`, bf16 out. Lossy: the benchmark reports
+    its deviation from exact mode.
+
+    scaling "row": weights scaled per output row, activations per token (CUTLASS's row-wise kernel);
+    "tensor": one scale per weight and one per activation tensor (cuBLAS's FP8 kernel). Scales are
+    computed from the data (dynamic). fast_accum: accumulate in the tensor cores' reduced-precision
+    FP8 accumulator instead of promoting to float32 every few steps (faster, a little less precise).
+    keep_source keeps the bf16 Linear so `restore_linears` can undo the swap (the benchmark compares
+    variants in one process; the worker drops it to save the memory)."""
+
+    def __init__(
+        self,
+        linear: torch.nn.Linear,
+        scaling: Fp8Scaling = "row",
+        fast_accum: bool = False,
+        keep_source: bool = False,
+    ) -> None:
         super().__init__()
         weight = linear.weight.detach()
-        scale = weight.abs().amax(dim=1, keepdim=True).float().clamp(min=1e-12) / FP8_MAX
+        scale = _fp8_scale(weight, scaling)
         self.weight_fp8 = torch.nn.Parameter((weight.float() / scale).to(torch.float8_e4m3fn), requires_grad=False)
         self.weight_scale: torch.Tensor
         self.register_buffer("weight_scale", scale.reshape(1, -1).contiguous())
         self.out_features = weight.shape[0]
+        self.scaling: Fp8Scaling = scaling
+        self.fast_accum = fast_accum
+        self.source: list[torch.nn.Linear] = [linear] if keep_source else []  # a list: no submodule
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         shape = x.shape
         x2 = x.reshape(-1, shape[-1])
-        x_scale = x2.abs().amax(dim=1, keepdim=True).float().clamp(min=1e-12) / FP8_MAX
+        x_scale = _fp8_scale(x2, self.scaling)
         x_fp8 = (x2.float() / x_scale).to(torch.float8_e4m3fn)
         out = torch._scaled_mm(
             x_fp8,
@@ -496,23 +554,54 @@ class Fp8Linear(torch.nn.Module):
             scale_a=x_scale,
             scale_b=self.weight_scale,
             out_dtype=x.dtype,
+            use_fast_accum=self.fast_accum,
         )
         return out.reshape(*shape[:-1], self.out_features)
 
 
-def use_fp8(transformer: Any) -> int:
-    """Replace the big bias-free matmuls of every block (q/k/v or fused qkv, out, w1/w2/w3 or w13) by FP8."""
-    names = ("to_q", "to_k", "to_v", "to_qkv", "w1", "w2", "w3", "w13")
-    count = 0
+FP8_LINEAR_NAMES = ("to_q", "to_k", "to_v", "to_qkv", "w1", "w2", "w3", "w13")
+
+
+def _block_linears(transformer: Any) -> list[tuple[torch.nn.Module, str, torch.nn.Module]]:
+    """(parent, name, child) for the big bias-free matmuls of every block (q/k/v or fused qkv, the
+    attention output, w1/w2/w3 or w13), whether still bf16 or already FP8."""
+    found = []
     for block in list(transformer.modules()):
         if type(block).__name__ != "ZImageTransformerBlock":
             continue
         for parent in list(block.modules()):
             for name, child in list(parent.named_children()):
                 is_out = name == "0" and type(parent).__name__ == "ModuleList"
-                if isinstance(child, torch.nn.Linear) and child.bias is None and (name in names or is_out):
-                    setattr(parent, name, Fp8Linear(child))
-                    count += 1
+                linear = isinstance(child, torch.nn.Linear) and child.bias is None
+                if (linear or isinstance(child, Fp8Linear)) and (name in FP8_LINEAR_NAMES or is_out):
+                    found.append((parent, name, child))
+    return found
+
+
+def use_fp8(transformer: Any, scaling: Fp8Scaling = "row", fast_accum: bool = False, keep_source: bool = False) -> int:
+    """Put the big matmuls of every block in FP8; returns how many. Already-FP8 layers that kept their
+    source are re-quantized with the new variant."""
+    count = 0
+    for parent, name, child in _block_linears(transformer):
+        if isinstance(child, Fp8Linear):
+            if not child.source:
+                continue
+            source = child.source[0]
+        else:
+            assert isinstance(child, torch.nn.Linear)
+            source = child
+        setattr(parent, name, Fp8Linear(source, scaling, fast_accum, keep_source))
+        count += 1
+    return count
+
+
+def restore_linears(transformer: Any) -> int:
+    """Undo `use_fp8(keep_source=True)`: the original bf16 Linears back in place; returns how many."""
+    count = 0
+    for parent, name, child in _block_linears(transformer):
+        if isinstance(child, Fp8Linear) and child.source:
+            setattr(parent, name, child.source[0])
+            count += 1
     return count
 
 
@@ -541,7 +630,8 @@ def apply_transformer_options(pipeline: ZImagePipeline, options: EngineOptions) 
         applied["fused_attention_modules"] = fuse_projections(transformer)
     if options.fp8:
         if transformer.device.type == "cuda" and torch.cuda.get_device_capability(transformer.device) >= (8, 9):
-            applied["fp8_linears"] = use_fp8(transformer)
+            applied["fp8_linears"] = use_fp8(transformer, options.fp8_scaling, options.fp8_fast_accum)
+            applied["fp8_variant"] = f"{options.fp8_scaling}{'+fast_accum' if options.fp8_fast_accum else ''}"
         else:
             log.warning("fast mode (FP8) needs a CUDA card of compute capability 8.9 or newer; running exact mode")
     if options.compile_transformer:
@@ -724,7 +814,11 @@ def use_fast_group_norm(module: torch.nn.Module, enabled: bool = True, static: b
 def apply_vae_options(pipeline: ZImagePipeline, options: EngineOptions) -> dict[str, Any]:
     vae = pipeline.vae
     applied: dict[str, Any] = {}
-    if options.vae_fast_groupnorm and vae.device.type == "cuda":
+    if options.vae_compile and vae.device.type == "cuda":
+        use_fast_group_norm(vae.decoder, False)
+        vae.decoder.compile(dynamic=False)
+        applied["compiled_decoder"] = True
+    elif options.vae_fast_groupnorm and vae.device.type == "cuda":
         applied["fast_groupnorm"] = use_fast_group_norm(vae.decoder, static=options.vae_groupnorm_static)
     if options.vae_channels_last:
         vae.to(memory_format=torch.channels_last)
@@ -813,8 +907,9 @@ class TextEncoderOffload:
 
 
 def uncompile_transformer(pipeline: ZImagePipeline) -> None:
-    """Undo compile_repeated_blocks (the blocks run eagerly again): the fallback when compilation fails."""
+    """Undo compile_repeated_blocks and the compiled VAE decoder (both run eagerly again): the fallback
+    when compilation fails."""
     use_step_graphs(pipeline, False)
-    for module in pipeline.transformer.modules():
+    for module in [*pipeline.transformer.modules(), pipeline.vae.decoder]:
         if getattr(module, "_compiled_call_impl", None) is not None:
             module._compiled_call_impl = None
