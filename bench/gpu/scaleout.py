@@ -210,7 +210,9 @@ def _build_runner(name: str, stage: Any, stages: dict[str, float], r: Any) -> No
     size = int(os.environ.get("SCALEOUT_SIZE", "1024"))
     options = replace(options, warmup_sizes=((size, size, 1),))
     if os.environ.get("SCALEOUT_COMPILE", "1") == "0":
-        options = replace(options, compile_transformer=False, vae_fast_groupnorm=False, vae_groupnorm_static=False)
+        options = replace(
+            options, compile_transformer=False, vae_fast_groupnorm=False, vae_groupnorm_static=False, vae_compile=False
+        )
     engine = ZImageTurboEngine(device=device, options=options, pipeline=pipe)
     engine.load()
     stage("loaded")
