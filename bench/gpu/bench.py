@@ -469,11 +469,7 @@ def main() -> None:
         help="JSON of Inductor settings for the tuning child, e.g. '{\"triton.multi_kernel\": 1}'",
     )
     ap.add_argument("--children-only", action="store_true", help="only the 24 GiB and start-up phases")
-    ap.add_argument(
-        "--fp8-variants",
-        default="row,row+fast_accum,tensor+fast_accum",
-        help="FP8 variants to time (+graphs: CUDA graphs; +kernels: our Triton kernels)",
-    )
+    ap.add_argument("--fp8-variants", default="row,row+fast_accum,tensor+fast_accum", help="FP8 variants to time")
     args = ap.parse_args()
     OUT = Path(args.out)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -948,30 +944,6 @@ def main() -> None:
             log(R["e2e"])
         save()
 
-    # ---- our Triton kernels (kernels.py): microbenchmarks at the real shapes, then the exact engine with them
-    if left() > 150 and "kernels" not in skip and not tiny:
-        try:
-            R["triton_kernels"] = kernel_table(pipe.transformer.config, -(-cap_tokens // 32) * 32 + S[0] * S[1] // 256)
-            log("triton kernels", R["triton_kernels"])
-            set_triton_qk(pipe, True)
-            s, _ = time_engine(req, reps)
-            lat = engine.generate_latents(req)
-            s.update(
-                latent_rel_err_vs_exact_ours=rel(lat, ours_lat0),
-                latent_rel_err_vs_baseline=rel(lat, base_latents[0]),
-                same_run_ours_total=R["ours"][f"{S[0]}x{S[1]}"]["total"],
-            )
-            bl = R["baseline"].get(f"{S[0]}x{S[1]}")
-            if bl:
-                s["speedup_gpu_prompt_to_decoded"] = round(bl["gpu_prompt_to_decoded"] / s["gpu_prompt_to_decoded"], 3)
-            R["ours_triton_kernels"] = s
-            log("ours + triton kernels", s)
-        except Exception:
-            R["ours_triton_kernels"] = "failed: " + traceback.format_exc()[-2000:]
-            log(R["ours_triton_kernels"])
-        set_triton_qk(pipe, False)
-        save()
-
     # ---- fast mode (opt-in, lossy): FP8 matmuls in the transformer blocks, each variant in turn
     if left() > 150 and "fp8" not in skip and not tiny:
         try:
@@ -991,22 +963,13 @@ def main() -> None:
                 continue
             try:
                 t = time.perf_counter()
-                kernels = "kernels" in name
-                set_triton_qk(pipe, kernels)
-                n = use_fp8(
-                    pipe.transformer,
-                    scaling,  # type: ignore[arg-type]
-                    fast_accum,
-                    keep_source=True,
-                    fused_quant=kernels,
-                )
+                n = use_fp8(pipe.transformer, scaling, fast_accum, keep_source=True)  # type: ignore[arg-type]
                 engine.generate(replace(req, steps=2))
                 compile_s = time.perf_counter() - t
                 use_step_graphs(pipe, "graphs" in name)  # after the swap: graphs hold the modules' kernels
                 s, _ = time_engine(req, max(3, reps - 2))
                 lat = engine.generate_latents(req)
                 use_step_graphs(pipe, False)
-                set_triton_qk(pipe, False)
                 s.update(
                     fp8_linears=n,
                     compile_s=round(compile_s, 1),
@@ -1027,14 +990,7 @@ def main() -> None:
         if done and left() > 60 and "profile" not in skip:
             best = min(done, key=lambda k: done[k]["total"])
             scaling, fast_accum = best.split("+")[0], "fast_accum" in best
-            set_triton_qk(pipe, "kernels" in best)
-            use_fp8(
-                pipe.transformer,
-                scaling,  # type: ignore[arg-type]
-                fast_accum,
-                keep_source=True,
-                fused_quant="kernels" in best,
-            )
+            use_fp8(pipe.transformer, scaling, fast_accum, keep_source=True)  # type: ignore[arg-type]
             use_step_graphs(pipe, "graphs" in best)
             try:
                 R["fast_fp8_profile"] = {"variant": best, **profile(lambda: engine.generate(req))}
@@ -1044,7 +1000,6 @@ def main() -> None:
             except Exception as exc:
                 R["fast_fp8_profile"] = f"failed: {exc!r}"
             use_step_graphs(pipe, False)
-            set_triton_qk(pipe, False)
         restore_linears(pipe.transformer)
         save()
 
@@ -1380,66 +1335,6 @@ def run_e2e(engine: Any, prompt: str, S: tuple[int, int], queue: int, reps: int)
     out["queue_prefork_inline_publish"] = drain(1, inline, "inline")
     out["queue_threads_2_inline_publish"] = drain(2, inline, "threads")
     engine.on_timings = None
-    return out
-
-
-def set_triton_qk(pipe: Any, on: bool) -> None:
-    """Switch the shared attention processor's Triton q/k norm + RoPE kernel on or off (recompiles)."""
-    from diffusers.models.attention_processor import Attention
-
-    for module in pipe.transformer.modules():
-        if isinstance(module, Attention) and hasattr(module.processor, "triton_qk"):
-            module.processor.triton_qk = on
-
-
-def kernel_table(cfg: Any, tokens: int) -> dict[str, Any]:
-    """Our Triton kernels against the same work compiled by Inductor, at this size: time and difference."""
-    from functools import partial
-
-    import diffusers.models.normalization as dn
-    from zimage_worker.engine import kernels
-    from zimage_worker.engine.optimize import _rope
-
-    heads, dim = cfg.n_heads, cfg.dim // cfg.n_heads
-    x = torch.randn(1, tokens, heads, dim, device="cuda", dtype=torch.bfloat16)
-    norm = dn.RMSNorm(dim, eps=1e-5).to("cuda", torch.bfloat16)
-    angles = torch.rand(1, tokens, dim // 2, device="cuda") * 6
-    freqs = torch.stack((angles.cos(), angles.sin()), -1)
-    ref_fn = torch.compile(lambda t: _rope(norm(t), freqs).transpose(1, 2), dynamic=False)
-    ours_fn = partial(kernels.qk_norm_rope, x, norm.weight, freqs, 1e-5)
-    out: dict[str, Any] = {"tokens": tokens}
-    with torch.no_grad():
-        ref, mine = ref_fn(x).float(), ours_fn().transpose(1, 2).float()
-        t_ref, t_ours = _cuda_seconds(partial(ref_fn, x)), _cuda_seconds(ours_fn)
-        moved = 2 * x.numel() * 2
-        out["qk_norm_rope"] = {
-            "inductor_us": round(t_ref * 1e6, 1),
-            "ours_us": round(t_ours * 1e6, 1),
-            "ours_gb_s": round(moved / t_ours / 1e9, 1),
-            "rel_diff": rel(mine, ref),
-        }
-        hidden = int(cfg.dim / 3 * 8)
-        a = torch.randn(tokens, hidden, device="cuda", dtype=torch.bfloat16) * 3
-        b = torch.randn(tokens, hidden, device="cuda", dtype=torch.bfloat16)
-
-        def quant_ref(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            h = torch.nn.functional.silu(a) * b
-            scale = h.abs().amax(dim=1, keepdim=True).float().clamp(min=1e-12) / 448.0
-            return (h.float() / scale).to(torch.float8_e4m3fn), scale
-
-        ref_q = torch.compile(quant_ref, dynamic=False)
-        rq, rs = ref_q(a, b)
-        q, s = kernels.silu_mul_quant(a, b)
-        h = (torch.nn.functional.silu(a) * b).float()
-        moved = 2 * a.numel() * 2 + a.numel()
-        t_ref, t_ours = _cuda_seconds(partial(ref_q, a, b)), _cuda_seconds(partial(kernels.silu_mul_quant, a, b))
-        out["silu_mul_quant"] = {
-            "inductor_us": round(t_ref * 1e6, 1),
-            "ours_us": round(t_ours * 1e6, 1),
-            "ours_gb_s": round(moved / t_ours / 1e9, 1),
-            "rel_err_ours": rel(q.float() * s, h),
-            "rel_err_inductor": rel(rq.float() * rs, h),
-        }
     return out
 
 

@@ -6,7 +6,6 @@ The GPU side (timings, bf16 error against a float32 reference, compilation) is b
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import replace
 from typing import Any
@@ -448,57 +447,3 @@ def test_the_execution_device_is_the_engines_without_walking_the_modules(tiny_en
     finally:
         torch.nn.Module.modules = original  # type: ignore[method-assign]
     assert walked == []
-
-
-KERNEL_CHECK = """
-import torch
-from zimage_worker.engine import kernels as K
-ops = K._ops()
-torch.manual_seed(0)
-B, S, H, D = 2, 37, 3, 128
-x = torch.randn(B, S, H * D).to(torch.bfloat16).unflatten(-1, (H, -1))
-w = (torch.rand(D) + 0.5).to(torch.bfloat16)
-ang = torch.rand(B, S, D // 2) * 6
-freqs = torch.stack((ang.cos(), ang.sin()), -1)
-ref = K.reference_qk_norm_rope(x, w, freqs, 1e-5).float()
-out = ops[0](x, w, freqs, 1e-5).float()
-a, b = torch.randn(5, 300).to(torch.bfloat16) * 3, torch.randn(5, 300).to(torch.bfloat16)
-q, scale = ops[1](a, b)
-h = (torch.nn.functional.silu(a) * b).float()
-print((out - ref).norm().item() / ref.norm().item(), ((q.float() * scale - h).norm() / h.norm()).item())
-"""
-
-
-def test_triton_kernels_compute_the_reference_in_triton_s_interpreter() -> None:
-    """The kernels' indexing, RoPE pairing and per-row scales, run by Triton's CPU interpreter (which rounds
-    to bf16 and FP8 by truncation, hence the tolerances; on the GPU the benchmark compares them again)."""
-    import subprocess
-    import sys
-
-    pytest.importorskip("triton")
-    env = {**os.environ, "TRITON_INTERPRET": "1"}
-    done = subprocess.run([sys.executable, "-c", KERNEL_CHECK], capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    rope_error, quant_error = map(float, done.stdout.split())
-    assert rope_error < 2e-2  # a wrong pairing or layout gives errors of order 1
-    assert quant_error < 0.08  # FP8 e4m3 itself is ~2-3 %
-
-
-def test_fused_quant_feed_forward_swaps_in_and_out_and_falls_back_off_cuda(tiny_engine: Any) -> None:
-    from zimage_worker.engine.optimize import restore_linears, use_fp8
-
-    transformer = tiny_engine._pipeline.transformer
-    before = tiny_engine.generate_latents(REQUEST)
-    try:
-        plain_fp8 = use_fp8(transformer, "row", keep_source=True)
-        reference = tiny_engine.generate_latents(REQUEST)
-        assert use_fp8(transformer, "row", keep_source=True, fused_quant=True) == plain_fp8
-    except (RuntimeError, NotImplementedError) as exc:
-        restore_linears(transformer)
-        pytest.skip(f"torch._scaled_mm unavailable here: {exc}")
-    ffns = [m for m in transformer.modules() if type(m).__name__.endswith("FeedForward")]
-    assert ffns and all(type(m).__name__ == "Fp8FeedForward" for m in ffns)
-    assert torch.equal(tiny_engine.generate_latents(REQUEST), reference)  # no CUDA: the original forward
-    restore_linears(transformer)
-    assert all(type(m).__name__ == "FeedForward" for m in ffns)
-    assert torch.equal(tiny_engine.generate_latents(REQUEST), before)

@@ -70,9 +70,6 @@ class EngineOptions:
     fp8: bool = False
     fp8_scaling: Fp8Scaling = "row"  # "row": per token and weight row; "tensor": one scale each (cuBLAS)
     fp8_fast_accum: bool = True  # the FP8 tensor cores' own accumulator, without float32 promotion
-    # Our Triton kernels (kernels.py) for the q/k RMSNorm + RoPE and, in fast mode, the SwiGLU + FP8
-    # quantization, where Inductor's own kernels are furthest from memory speed. CUDA only.
-    triton_kernels: bool = False
     vae_fast_groupnorm: bool = False  # the VAE's GroupNorm as a compiled split reduction (float32 statistics)
     vae_groupnorm_static: bool = False  # compile it per shape (faster kernels, ~8 small compiles per image size)
     vae_channels_last: bool = False
@@ -126,14 +123,12 @@ class EngineOptions:
             vae_tiling=plan.vae_tiling,
             warmup_sizes=DEFAULT_WARMUP_SIZES,
             cuda_graphs=DEFAULT_CUDA_GRAPHS,
-            triton_kernels=DEFAULT_CUDA_TRITON_KERNELS,
         )
         return options.with_env_overrides()
 
     def with_env_overrides(self, environ: dict[str, str] | None = None) -> EngineOptions:
         """ZIMAGE_COMPILE=0/1, ZIMAGE_ATTENTION=sdpa|cudnn|flash, ZIMAGE_PROMPT_CACHE=N,
-        ZIMAGE_MEMORY_MODE=resident|offload_text_encoder, ZIMAGE_FAST_MODE=fp8 (lossy; anything else: exact),
-        ZIMAGE_TRITON_KERNELS=0/1, ZIMAGE_CUDA_GRAPHS=0/1."""
+        ZIMAGE_MEMORY_MODE=resident|offload_text_encoder, ZIMAGE_FAST_MODE=fp8 (lossy; anything else: exact)."""
         env = os.environ if environ is None else environ
         changes: dict[str, Any] = {}
         if "ZIMAGE_COMPILE" in env:
@@ -144,8 +139,6 @@ class EngineOptions:
             changes["prompt_cache_size"] = int(env["ZIMAGE_PROMPT_CACHE"])
         if "ZIMAGE_FAST_MODE" in env:
             changes["fp8"] = env["ZIMAGE_FAST_MODE"].strip().lower() == "fp8"
-        if "ZIMAGE_TRITON_KERNELS" in env:
-            changes["triton_kernels"] = env["ZIMAGE_TRITON_KERNELS"].strip().lower() in ("1", "true", "yes", "on")
         if "ZIMAGE_CUDA_GRAPHS" in env:
             changes["cuda_graphs"] = env["ZIMAGE_CUDA_GRAPHS"].strip().lower() in ("1", "true", "yes", "on")
         if env.get("ZIMAGE_MEMORY_MODE") in ("resident", "offload_text_encoder"):
@@ -163,7 +156,6 @@ DEFAULT_CUDA_VAE_GROUPNORM_STATIC = True  # run 3: 41.5 ms vs 66.4 ms dynamic, 8
 DEFAULT_CUDA_VAE_COMPILE = True  # run 8 (H100): 39.3 ms vs 48.6 ms (GroupNorm alone), 92.6 ms plain
 DEFAULT_CUDA_CUDNN_BENCHMARK = False
 DEFAULT_CUDA_GRAPHS = False
-DEFAULT_CUDA_TRITON_KERNELS = False
 DEFAULT_WARMUP_SIZES: tuple[tuple[int, int, int], ...] = ((1024, 1024, 1), (1024, 1024, 4), (1024, 576, 1))
 
 
@@ -394,9 +386,8 @@ def _rope(x: torch.Tensor, freqs: torch.Tensor) -> torch.Tensor:
 class FastZImageAttnProcessor:
     """ZSingleStreamAttnProcessor with a chosen fused attention kernel and either RoPE form."""
 
-    def __init__(self, kernel: AttentionKernel = "sdpa", triton_qk: bool = False) -> None:
+    def __init__(self, kernel: AttentionKernel = "sdpa") -> None:
         self.kernel = kernel
-        self.triton_qk = triton_qk
 
     def __call__(
         self,
@@ -413,20 +404,13 @@ class FastZImageAttnProcessor:
         query = query.unflatten(-1, (attn.heads, -1))
         key = key.unflatten(-1, (attn.heads, -1))
         value = value.unflatten(-1, (attn.heads, -1))
-        if self.triton_qk and _fused_qk_norm_rope_applies(attn, query, freqs_cis):
-            from zimage_worker.engine import kernels
-
-            assert freqs_cis is not None
-            query = kernels.qk_norm_rope(query, attn.norm_q.weight, freqs_cis, attn.norm_q.eps)
-            key = kernels.qk_norm_rope(key, attn.norm_k.weight, freqs_cis, attn.norm_k.eps)
-        else:
-            if attn.norm_q is not None:
-                query = attn.norm_q(query)
-            if attn.norm_k is not None:
-                key = attn.norm_k(key)
-            if freqs_cis is not None:
-                query = _rope(query, freqs_cis)
-                key = _rope(key, freqs_cis)
+        if attn.norm_q is not None:
+            query = attn.norm_q(query)
+        if attn.norm_k is not None:
+            key = attn.norm_k(key)
+        if freqs_cis is not None:
+            query = _rope(query, freqs_cis)
+            key = _rope(key, freqs_cis)
         dtype = query.dtype
         q, k, v = query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2)  # [B, H, S, D]
         out = attention(q, k, v, attention_mask, self.kernel)
@@ -435,22 +419,6 @@ class FastZImageAttnProcessor:
         if len(attn.to_out) > 1:
             out = attn.to_out[1](out)
         return out
-
-
-def _fused_qk_norm_rope_applies(attn: Any, query: torch.Tensor, freqs: torch.Tensor | None) -> bool:
-    """The Triton kernel covers bf16 q/k on CUDA with diffusers' affine RMSNorm and real-valued RoPE."""
-    from zimage_worker.engine import kernels
-
-    norms = (attn.norm_q, attn.norm_k)
-    return (
-        query.is_cuda
-        and query.dtype == torch.bfloat16
-        and freqs is not None
-        and not freqs.is_complex()
-        and all(type(n).__name__ == "RMSNorm" and getattr(n, "weight", None) is not None for n in norms)
-        and all(n.weight.dtype == torch.bfloat16 and getattr(n, "bias", None) is None for n in norms)
-        and kernels.available()
-    )
 
 
 def attention(
@@ -580,19 +548,15 @@ class Fp8Linear(torch.nn.Module):
         x2 = x.reshape(-1, shape[-1])
         x_scale = _fp8_scale(x2, self.scaling)
         x_fp8 = (x2.float() / x_scale).to(torch.float8_e4m3fn)
-        return self.matmul_quantized(x_fp8, x_scale, x.dtype).reshape(*shape[:-1], self.out_features)
-
-    def matmul_quantized(self, x_fp8: torch.Tensor, x_scale: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-        """The FP8 product of already-quantized activations [R, in] (scale [R, 1] or [1, 1]): [R, out]."""
-        out: torch.Tensor = torch._scaled_mm(
+        out = torch._scaled_mm(
             x_fp8,
             self.weight_fp8.t(),
             scale_a=x_scale,
             scale_b=self.weight_scale,
-            out_dtype=dtype,
+            out_dtype=x.dtype,
             use_fast_accum=self.fast_accum,
         )
-        return out
+        return out.reshape(*shape[:-1], self.out_features)
 
 
 FP8_LINEAR_NAMES = ("to_q", "to_k", "to_v", "to_qkv", "w1", "w2", "w3", "w13")
@@ -614,16 +578,9 @@ def _block_linears(transformer: Any) -> list[tuple[torch.nn.Module, str, torch.n
     return found
 
 
-def use_fp8(
-    transformer: Any,
-    scaling: Fp8Scaling = "row",
-    fast_accum: bool = False,
-    keep_source: bool = False,
-    fused_quant: bool = False,
-) -> int:
+def use_fp8(transformer: Any, scaling: Fp8Scaling = "row", fast_accum: bool = False, keep_source: bool = False) -> int:
     """Put the big matmuls of every block in FP8; returns how many. Already-FP8 layers that kept their
-    source are re-quantized with the new variant. fused_quant: the feed-forward's SwiGLU and the
-    quantization of its result in one Triton kernel (row-wise scaling on CUDA only; see kernels.py)."""
+    source are re-quantized with the new variant."""
     count = 0
     for parent, name, child in _block_linears(transformer):
         if isinstance(child, Fp8Linear):
@@ -635,10 +592,6 @@ def use_fp8(
             source = child
         setattr(parent, name, Fp8Linear(source, scaling, fast_accum, keep_source))
         count += 1
-    for module in transformer.modules():
-        base = _FP8_FFN_BASES.get(type(module), type(module))
-        if base.__name__ == "FeedForward" and hasattr(module, "w1"):
-            module.__class__ = _fp8_ffn_class(base) if fused_quant else base
     return count
 
 
@@ -649,39 +602,7 @@ def restore_linears(transformer: Any) -> int:
         if isinstance(child, Fp8Linear) and child.source:
             setattr(parent, name, child.source[0])
             count += 1
-    for module in transformer.modules():
-        if type(module) in _FP8_FFN_BASES:
-            module.__class__ = _FP8_FFN_BASES[type(module)]
     return count
-
-
-class Fp8FusedQuantFeedForward(torch.nn.Module):
-    """w2(silu(w1 x) * w3 x) with the SwiGLU and its per-token FP8 quantization in one pass (kernels.py);
-    anywhere the kernel cannot run, the original forward."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        from zimage_worker.engine import kernels
-
-        w2 = self.w2
-        if isinstance(w2, Fp8Linear) and w2.scaling == "row" and x.is_cuda and kernels.available():
-            gate, up = self.w1(x), self.w3(x)  # type: ignore[operator]
-            shape = gate.shape
-            q, scale = kernels.silu_mul_quant(gate.reshape(-1, shape[-1]), up.reshape(-1, shape[-1]))
-            return w2.matmul_quantized(q, scale, x.dtype).reshape(*shape[:-1], w2.out_features)
-        out: torch.Tensor = super().forward(x)
-        return out
-
-
-_FP8_FFN_BASES: dict[type, type] = {}
-
-
-def _fp8_ffn_class(cls: type) -> type:
-    for fused, base in _FP8_FFN_BASES.items():
-        if base is cls:
-            return fused
-    fused = type(f"Fp8{cls.__name__}", (Fp8FusedQuantFeedForward, cls), {})
-    _FP8_FFN_BASES[fused] = cls
-    return fused
 
 
 def apply_transformer_options(pipeline: ZImagePipeline, options: EngineOptions) -> dict[str, Any]:
@@ -694,7 +615,7 @@ def apply_transformer_options(pipeline: ZImagePipeline, options: EngineOptions) 
     head_dim = transformer.config.dim // transformer.config.n_heads
     if not attention_kernel_works(kernel, transformer.device, transformer.dtype, head_dim):
         kernel = "sdpa"
-    processor = FastZImageAttnProcessor(kernel, triton_qk=options.triton_kernels)
+    processor = FastZImageAttnProcessor(kernel)
     count = 0
     for module in transformer.modules():
         if isinstance(module, Attention):
@@ -709,9 +630,7 @@ def apply_transformer_options(pipeline: ZImagePipeline, options: EngineOptions) 
         applied["fused_attention_modules"] = fuse_projections(transformer)
     if options.fp8:
         if transformer.device.type == "cuda" and torch.cuda.get_device_capability(transformer.device) >= (8, 9):
-            applied["fp8_linears"] = use_fp8(
-                transformer, options.fp8_scaling, options.fp8_fast_accum, fused_quant=options.triton_kernels
-            )
+            applied["fp8_linears"] = use_fp8(transformer, options.fp8_scaling, options.fp8_fast_accum)
             applied["fp8_variant"] = f"{options.fp8_scaling}{'+fast_accum' if options.fp8_fast_accum else ''}"
         else:
             log.warning("fast mode (FP8) needs a CUDA card of compute capability 8.9 or newer; running exact mode")
