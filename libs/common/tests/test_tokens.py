@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import time
 import uuid
 from pathlib import Path
@@ -11,9 +13,17 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
+from jwt import PyJWK
 from jwt.algorithms import OKPAlgorithm
 from zimage_common.errors import ServiceUnavailable, Unauthorized
-from zimage_common.tokens import RedisRevocations, RemoteJWKS, SqliteRevocations, TokenVerifier
+from zimage_common.tokens import (
+    LEEWAY_SECONDS,
+    RedisRevocations,
+    RemoteJWKS,
+    SqliteRevocations,
+    StaticKeys,
+    TokenVerifier,
+)
 
 from tests.support.servers import serve
 
@@ -131,4 +141,89 @@ async def test_revoked_sessions_and_blocked_users_fail(store: str, tmp_path: Pat
             await verifier.verify_access(other_token)
         await revocations.unblock_user(other)
         await verifier.verify_access(other_token)
+    await revocations.close()
+
+
+async def test_sqlite_revocations_reach_other_processes_on_their_next_read(tmp_path: Path) -> None:
+    # Two stores on one file stand for the auth-service writing and a service reading; the reader keeps
+    # its connection open between calls and must still see each commit on its very next read.
+    writer, reader = SqliteRevocations(tmp_path / "r.db"), SqliteRevocations(tmp_path / "r.db")
+    user = uuid.uuid4()
+    try:
+        assert not await reader.is_revoked("family-1", user)
+        await writer.revoke_sessions(["family-1"], ttl_seconds=60)
+        assert await reader.is_revoked("family-1", user)
+        assert not await reader.is_revoked("family-2", user)
+        await writer.block_user(user)
+        assert await reader.is_revoked("family-2", user)
+        await writer.unblock_user(user)
+        assert not await reader.is_revoked("family-2", user)
+    finally:
+        await writer.close()
+        await reader.close()
+
+
+async def test_sqlite_revocation_read_of_a_locked_file_waits_off_the_event_loop(tmp_path: Path) -> None:
+    user = uuid.uuid4()
+    # A process holding the file in exclusive locking mode keeps every reader out until it closes.
+    locker = sqlite3.connect(tmp_path / "r.db", isolation_level=None, check_same_thread=False)
+    locker.execute("PRAGMA journal_mode=WAL")
+    locker.execute("PRAGMA locking_mode=EXCLUSIVE")
+    locker.execute(
+        "CREATE TABLE revocations (kind TEXT NOT NULL, value TEXT NOT NULL, expires_at REAL, PRIMARY KEY (kind, value))"
+    )
+    locker.execute("INSERT INTO revocations (kind, value, expires_at) VALUES ('user', ?, NULL)", (str(user),))
+    revocations = SqliteRevocations(tmp_path / "r.db")
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    asyncio.get_running_loop().call_later(0.5, locker.close)
+    started = time.monotonic()
+    try:
+        assert await revocations.is_revoked("family-1", user)  # the locker's row, once it let go
+    finally:
+        ticker.cancel()
+        await revocations.close()
+    assert time.monotonic() - started >= 0.5
+    assert ticks >= 20  # the event loop kept running while the read waited
+
+
+class CountingKeys(StaticKeys):
+    def __init__(self, jwks: dict[str, Any]) -> None:
+        super().__init__(jwks)
+        self.lookups = 0
+
+    async def key_for(self, kid: str) -> PyJWK | None:
+        self.lookups += 1
+        return await super().key_for(kid)
+
+
+async def test_a_verified_token_is_not_checked_again_but_still_revoked_and_expired(tmp_path: Path) -> None:
+    key, jwk = new_key()
+    keys = CountingKeys({"keys": [jwk]})
+    revocations = SqliteRevocations(tmp_path / "r.db")
+    verifier = TokenVerifier(keys, revocations, issuer="zimage-auth", audience="zimage")
+    token = mint(key, jwk["kid"], sid="family-1")
+    first = await verifier.verify_access(token)
+    assert await verifier.verify_access(token) == first
+    assert keys.lookups == 1  # the signature was checked once
+    await verifier.verify_access(mint(key, jwk["kid"]))
+    assert keys.lookups == 2  # another token is checked in full
+    # Revocation is asked on every call.
+    await revocations.revoke_sessions(["family-1"], ttl_seconds=60)
+    with pytest.raises(Unauthorized, match="Session has ended"):
+        await verifier.verify_access(token)
+    # Expiry holds for a remembered token: this one is within the leeway now and past it in a second.
+    almost = mint(key, jwk["kid"], exp=int(time.time()) - LEEWAY_SECONDS + 1)
+    await verifier.verify_access(almost)
+    await verifier.verify_access(almost)
+    await asyncio.sleep(1.1)
+    with pytest.raises(Unauthorized, match="Token expired"):
+        await verifier.verify_access(almost)
     await revocations.close()

@@ -2,19 +2,58 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage.memory import Entry
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from zimage_common.errors import ServiceUnavailable, TooManyRequests
 
+SWEEP_SECONDS = 60.0
+
+
+class MemoryWindows(MemoryStorage):
+    """limits' in-process moving windows, without the expiry pass it starts after every hit.
+
+    That pass hops to a worker thread once for every key held (about 25 µs of CPU each: 1.5 ms a request
+    with 60 signed-in users). Here the key being hit drops its expired entries on the spot, and a sweep at
+    most every SWEEP_SECONDS forgets keys whose entries have all expired.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.next_sweep = time.monotonic() + SWEEP_SECONDS
+
+    async def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        # Nothing here awaits, so no other hit on the event loop interleaves: no lock needed.
+        if amount > limit:
+            return False
+        self.sweep()
+        now = time.time()
+        events = self.events.setdefault(key, [])  # newest first, as limits keeps them
+        del events[bisect.bisect_left(events, -now, key=lambda entry: -entry.expiry) :]
+        if len(events) > limit - amount and events[limit - amount].atime >= now - expiry:
+            return False
+        events[:0] = [Entry(expiry)] * amount
+        return True
+
+    def sweep(self) -> None:
+        if time.monotonic() < self.next_sweep:
+            return
+        self.next_sweep = time.monotonic() + SWEEP_SECONDS
+        now = time.time()
+        for key in [key for key, events in self.events.items() if not events or events[0].expiry <= now]:
+            del self.events[key]
+            self.locks.pop(key, None)
+
 
 class RateLimiter:
     def __init__(self, redis_url: str | None, *, namespace: str) -> None:
-        self.storage: Storage = MemoryStorage()
+        self.storage: Storage = MemoryWindows()
         if redis_url:
             from redis.exceptions import ConnectionError as RedisConnectionError
 

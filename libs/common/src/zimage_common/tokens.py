@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 import uuid
 from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,11 @@ ALGORITHM = "EdDSA"
 ACCESS = "access"
 REFRESH = "refresh"
 LEEWAY_SECONDS = 5
+# A verifier remembers this many access tokens it checked, each for at most this long (a key dropped from
+# the JWKS is trusted for up to RemoteJWKS.ttl anyway).
+VERIFIED_TOKENS = 4096
+VERIFIED_SECONDS = 60.0
+READ_BUSY_MS = 50  # longest a revocation read may hold up the event loop before it moves to a thread
 
 
 @dataclass(frozen=True)
@@ -120,60 +127,85 @@ class Revocations(ABC):
 
 
 class SqliteRevocations(Revocations):
-    """Embedded mode: one small SQLite file every local process shares."""
+    """Embedded mode: one small SQLite file every local process shares.
+
+    Every verified request reads it, so reads run right on the event loop on a connection kept open: in
+    WAL mode a read never waits for a writer and takes a few µs. (A new connection per call cost 0.35 ms;
+    even with a kept connection, the hop to a worker thread cost the gateway 0.4 ms of CPU a request on
+    a 2-core machine.) Should a read still find the file locked (a process recovering it after a crash),
+    it waits on the worker thread instead, as writes always do.
+    Every statement is its own transaction and reads the latest commit of any process, so a revocation
+    holds from the very next call.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._ready = False
-        self._lock = asyncio.Lock()
+        self._reader: sqlite3.Connection | None = None  # used on the event loop
+        self._writer: sqlite3.Connection | None = None  # used on self._thread only
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="revocations")
 
-    async def _run(self, sql: str, params: tuple[Any, ...] = (), fetch: bool = False) -> list[Any]:
-        return await asyncio.to_thread(self._run_sync, sql, params, fetch)
-
-    def _run_sync(self, sql: str, params: tuple[Any, ...], fetch: bool) -> list[Any]:
-        import sqlite3
-
+    def _connect(self, busy_timeout_ms: int = 30_000) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30)
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS revocations ("
+            "kind TEXT NOT NULL, value TEXT NOT NULL, expires_at REAL, PRIMARY KEY (kind, value))"
+        )
+        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+        return conn
+
+    def _on_thread(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        if self._writer is None:
+            self._writer = self._connect()
+        return self._writer.execute(sql, params).fetchall()
+
+    async def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._on_thread, sql, params)
+
+    async def _read(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        if self._reader is None:  # creating the file and its table may wait for a lock: not on the loop
+            conn = await loop.run_in_executor(self._thread, self._connect, READ_BUSY_MS)
+            if self._reader is None:
+                self._reader = conn
+            else:  # another request opened one meanwhile
+                conn.close()
         try:
-            if not self._ready:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS revocations ("
-                    "kind TEXT NOT NULL, value TEXT NOT NULL, expires_at REAL, PRIMARY KEY (kind, value))"
-                )
-                self._ready = True
-            cur = conn.execute(sql, params)
-            rows = cur.fetchall() if fetch else []
-            conn.commit()
-            return rows
-        finally:
-            conn.close()
+            return self._reader.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:  # locked past READ_BUSY_MS
+            return await loop.run_in_executor(self._thread, self._on_thread, sql, params)
 
     async def revoke_sessions(self, session_ids: list[str], ttl_seconds: int) -> None:
         expires = time.time() + ttl_seconds
         for sid in session_ids:
-            await self._run(
+            await self._write(
                 "INSERT OR REPLACE INTO revocations (kind, value, expires_at) VALUES ('sid', ?, ?)", (sid, expires)
             )
-        await self._run("DELETE FROM revocations WHERE expires_at IS NOT NULL AND expires_at < ?", (time.time(),))
+        await self._write("DELETE FROM revocations WHERE expires_at IS NOT NULL AND expires_at < ?", (time.time(),))
 
     async def block_user(self, user_id: uuid.UUID) -> None:
-        await self._run(
+        await self._write(
             "INSERT OR REPLACE INTO revocations (kind, value, expires_at) VALUES ('user', ?, NULL)", (str(user_id),)
         )
 
     async def unblock_user(self, user_id: uuid.UUID) -> None:
-        await self._run("DELETE FROM revocations WHERE kind = 'user' AND value = ?", (str(user_id),))
+        await self._write("DELETE FROM revocations WHERE kind = 'user' AND value = ?", (str(user_id),))
 
     async def is_revoked(self, session_id: str, user_id: uuid.UUID) -> bool:
-        rows = await self._run(
+        rows = await self._read(
             "SELECT 1 FROM revocations WHERE ((kind = 'sid' AND value = ?) OR (kind = 'user' AND value = ?)) "
             "AND (expires_at IS NULL OR expires_at > ?) LIMIT 1",
             (session_id, str(user_id), time.time()),
-            fetch=True,
         )
         return bool(rows)
+
+    async def close(self) -> None:
+        connections = [conn for conn in (self._reader, self._writer) if conn is not None]
+        self._reader = self._writer = None
+        for conn in connections:
+            await asyncio.get_running_loop().run_in_executor(self._thread, conn.close)
+        self._thread.shutdown(wait=False)
 
 
 class RedisRevocations(Revocations):
@@ -225,6 +257,9 @@ class TokenVerifier:
         self.revocations = revocations
         self.issuer = issuer
         self.audience = audience
+        # Access tokens that passed `decode` lately, so a client's next calls skip parsing and the Ed25519
+        # check (0.15 ms of CPU); expiry and revocation are still checked on every call.
+        self._verified: dict[str, tuple[float, Principal]] = {}
 
     async def decode(self, token: str, expected_type: str) -> dict[str, Any]:
         """Signature, algorithm, expiry, issuer, audience and token type; raises Unauthorized."""
@@ -259,20 +294,40 @@ class TokenVerifier:
         return claims
 
     async def verify_access(self, token: str) -> Principal:
-        claims = await self.decode(token, ACCESS)
-        try:
-            user_id = uuid.UUID(str(claims["sub"]))
-        except ValueError as exc:
-            raise Unauthorized("Invalid token subject") from exc
-        if await self.revocations.is_revoked(str(claims["sid"]), user_id):
+        principal = self._recently_verified(token)
+        if principal is None:
+            claims = await self.decode(token, ACCESS)
+            try:
+                user_id = uuid.UUID(str(claims["sub"]))
+            except ValueError as exc:
+                raise Unauthorized("Invalid token subject") from exc
+            principal = Principal(
+                user_id=user_id,
+                role=str(claims.get("role", "user")),
+                session_id=str(claims["sid"]),
+                token_id=str(claims["jti"]),
+                expires_at=int(claims["exp"]),
+            )
+            self._remember(token, principal)
+        if await self.revocations.is_revoked(principal.session_id, principal.user_id):
             raise Unauthorized("Session has ended; sign in again")
-        return Principal(
-            user_id=user_id,
-            role=str(claims.get("role", "user")),
-            session_id=str(claims["sid"]),
-            token_id=str(claims["jti"]),
-            expires_at=int(claims["exp"]),
-        )
+        return principal
+
+    def _recently_verified(self, token: str) -> Principal | None:
+        entry = self._verified.get(token)
+        if entry is None:
+            return None
+        verified_at, principal = entry
+        # past its expiry (as `decode` judges it) the token goes through `decode` again, which refuses it
+        if time.monotonic() - verified_at < VERIFIED_SECONDS and principal.expires_at > time.time() - LEEWAY_SECONDS:
+            return principal
+        del self._verified[token]
+        return None
+
+    def _remember(self, token: str, principal: Principal) -> None:
+        if len(self._verified) >= VERIFIED_TOKENS:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = (time.monotonic(), principal)
 
 
 def bearer_token(authorization: str | None) -> str | None:

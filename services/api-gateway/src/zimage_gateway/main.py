@@ -21,7 +21,7 @@ from zimage_common.tokens import RemoteJWKS, TokenVerifier, bearer_token, revoca
 from zimage_gateway.config import Settings
 from zimage_gateway.docs import OPENAPI_PATH, docs_router
 from zimage_gateway.openapi import MergedSpec
-from zimage_gateway.proxy import Proxy, new_upstream_client
+from zimage_gateway.proxy import Proxy, new_upstream_client, new_upstream_transport
 from zimage_gateway.ratelimits import EdgeLimits
 from zimage_gateway.routes import RouteTable, has_dot_segments, public_methods
 from zimage_gateway.security import install_browser_protections
@@ -40,12 +40,13 @@ class PlatformHealth(BaseModel):
 class Gateway:
     """What one gateway process holds: settings, the route table, the upstream client and its users."""
 
-    def __init__(self, settings: Settings, client: httpx.AsyncClient, own_spec: Any) -> None:
+    def __init__(self, settings: Settings, own_spec: Any) -> None:
         self.settings = settings
-        self.client = client
+        transport = new_upstream_transport(settings)
+        self.client = new_upstream_client(settings, transport)
         self.routes = RouteTable(settings)
         self.limits = EdgeLimits(settings)
-        self.proxy = Proxy(client, settings)
+        self.proxy = Proxy(transport, settings)
         self.revocations = revocations_for(settings.redis_url, settings.data_dir)
         self.verifier = TokenVerifier(
             RemoteJWKS(settings.jwks_url),
@@ -54,7 +55,7 @@ class Gateway:
             audience=settings.jwt_audience,
         )
         self.spec = MergedSpec(
-            client,
+            self.client,
             self.routes,
             own_spec,
             ttl=settings.openapi_cache_seconds,
@@ -75,7 +76,8 @@ class Gateway:
         await self.revocations.close()
 
 
-def get_gateway(request: Request) -> Gateway:
+async def get_gateway(request: Request) -> Gateway:
+    # async: FastAPI runs a plain `def` dependency on a worker thread, a hop on every request
     gateway: Gateway = request.app.state.gateway
     return gateway
 
@@ -151,7 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        gateway = Gateway(settings, new_upstream_client(settings), app.openapi)
+        gateway = Gateway(settings, app.openapi)
         app.state.gateway = gateway
         try:
             yield

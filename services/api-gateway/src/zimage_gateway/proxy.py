@@ -1,4 +1,5 @@
-"""Forwarding one request to its service: bodies streamed both ways, hop-by-hop headers dropped."""
+"""Forwarding one request to its service: bodies streamed both ways (small answers sent whole), hop-by-hop headers
+dropped."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ REQUEST_OWNED = frozenset(
 # The gateway's own middleware and server write these on the way out (CORS is decided at the edge only).
 RESPONSE_OWNED = frozenset({b"date", b"server", REQUEST_ID_HEADER.lower().encode()})
 RETRY_AFTER_SECONDS = "5"
+WHOLE_BODY_BYTES = 256 * 1024
 
 
 class BodyTooLarge(Exception):
@@ -64,23 +66,35 @@ def no_cookie_jar() -> CookieJar:
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
-def new_upstream_client(settings: Settings) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.timeout_seconds, connect=settings.connect_timeout_seconds),
+def new_upstream_transport(settings: Settings) -> httpx.AsyncHTTPTransport:
+    """The connection pool to the services: kept-alive HTTP/1.1 connections, shared by every request."""
+    return httpx.AsyncHTTPTransport(
         limits=httpx.Limits(
             max_connections=settings.upstream_max_connections,
             max_keepalive_connections=min(100, settings.upstream_max_connections),
             keepalive_expiry=30,
         ),
-        cookies=no_cookie_jar(),
-        follow_redirects=False,
         trust_env=False,  # service URLs are internal; HTTP(S)_PROXY must not apply
     )
 
 
+def new_upstream_client(settings: Settings, transport: httpx.AsyncHTTPTransport) -> httpx.AsyncClient:
+    """For the gateway's own calls (health probes, OpenAPI specs), over the proxy's connection pool."""
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=httpx.Timeout(settings.timeout_seconds, connect=settings.connect_timeout_seconds),
+        cookies=no_cookie_jar(),
+        follow_redirects=False,
+        trust_env=False,
+    )
+
+
 class Proxy:
-    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
-        self.client = client
+    """Sends straight to the transport: a client's redirects, auth and cookie jar have no place in a
+    proxy, and skipping them saves about 0.1 ms of CPU a request."""
+
+    def __init__(self, transport: httpx.AsyncHTTPTransport, settings: Settings) -> None:
+        self.transport = transport
         self.settings = settings
 
     def upstream_headers(self, request: Request) -> RawHeaders:
@@ -127,7 +141,7 @@ class Proxy:
         return _counted(request.stream(), limit)
 
     async def forward(self, request: Request, target: Target) -> Response:
-        body = self.request_body(request)
+        content = self.request_body(request)
         scope = request.scope
         raw_path = scope.get("raw_path") or scope["path"].encode()
         query = scope.get("query_string", b"")
@@ -138,11 +152,16 @@ class Proxy:
             read=target.read_timeout,
             pool=self.settings.connect_timeout_seconds,
         )
-        outgoing = self.client.build_request(
-            request.method, url, headers=self.upstream_headers(request), content=body, timeout=timeout
+        outgoing = httpx.Request(
+            request.method,
+            url,
+            headers=self.upstream_headers(request),
+            content=content,
+            extensions={"timeout": timeout.as_dict()},
         )
         try:
-            upstream = await self.client.send(outgoing, stream=True)
+            upstream = await self.transport.handle_async_request(outgoing)
+            body = await _small_body(upstream)
         except BodyTooLarge as exc:
             raise too_large(self.settings.max_body_bytes) from exc
         except ClientDisconnect as exc:
@@ -159,10 +178,14 @@ class Proxy:
                 f"{target.service} is unavailable; try again shortly",
                 headers={"Retry-After": RETRY_AFTER_SECONDS},
             ) from exc
-        response = StreamingResponse(
-            _relay(upstream, target.service),
-            status_code=upstream.status_code,
-            background=BackgroundTask(upstream.aclose),
+        response = (
+            Response(body, status_code=upstream.status_code)
+            if body is not None
+            else StreamingResponse(
+                _relay(upstream, target.service),
+                status_code=upstream.status_code,
+                background=BackgroundTask(upstream.aclose),
+            )
         )
         response.raw_headers = [
             (name, value)
@@ -170,6 +193,21 @@ class Proxy:
             if name not in RESPONSE_OWNED and not name.startswith(b"access-control-")
         ]
         return response
+
+
+async def _small_body(upstream: httpx.Response) -> bytes | None:
+    """A body of declared length up to WHOLE_BODY_BYTES, read whole; None for any other, which streams.
+
+    Most answers are small JSON: sent whole they skip the streaming response's task group (it watches
+    for a client that hangs up), about 0.15 ms of CPU a request.
+    """
+    length = upstream.headers.get("content-length", "")
+    if not (length.isdigit() and int(length) <= WHOLE_BODY_BYTES):
+        return None
+    try:
+        return b"".join([chunk async for chunk in upstream.aiter_raw()])
+    finally:
+        await upstream.aclose()
 
 
 async def _counted(chunks: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
