@@ -6,6 +6,7 @@ A module may set `STACK_ENV = {...}` to add or override environment variables fo
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,14 @@ FAST_HEALING = {
     # the suite polls often; the gateway's edge budgets are not what it tests
     "GATEWAY_RATE_LIMIT_IP": "100000/minute",
     "GATEWAY_RATE_LIMIT_USER": "100000/minute",
+    # the tiny engine's small matrices: on a busy 2-core machine two torch threads wait on each other, and a
+    # 256² task took 0.4–3 s instead of 0.08 s
+    "OMP_NUM_THREADS": "1",
+    # every pool process the suite kills imports torch and diffusers anew: 11 s compiling them from source
+    # where PYTHONDONTWRITEBYTECODE is set (as on the development machine) and nothing is compiled, 5 s from
+    # bytecode; kept outside the virtual environment
+    "PYTHONDONTWRITEBYTECODE": "",
+    "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "zimage-test-pycache"),
 }
 
 

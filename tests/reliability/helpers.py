@@ -12,7 +12,8 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -76,6 +77,15 @@ class Api:
         assert r.status_code == 202, r.text
         return dict(r.json())
 
+    def submit_many(self, prompts: Sequence[str], num_images: Callable[[int], int] = lambda i: 1) -> list[str]:
+        """Submit one task per prompt, four requests in flight at a time; returns the task ids in prompt order."""
+
+        def one(i: int) -> str:
+            return str(self.submit(prompts[i], num_images=num_images(i))["id"])
+
+        with ThreadPoolExecutor(4) as pool:
+            return list(pool.map(one, range(len(prompts))))
+
     def get(self, task_id: str) -> dict[str, Any] | None:
         """The task, or None while the API cannot answer (a dependency is down)."""
         try:
@@ -117,6 +127,34 @@ class Api:
             stuck = {i: s for i, s in stuck.items() if s not in TERMINAL}
             raise AssertionError(f"{exc}; not terminal: {stuck}\n" + "\n".join(self.stack.lines[-60:])) from None
         return {i: latest[i] for i in wanted}
+
+    def all_tasks(self) -> dict[str, dict[str, Any]] | None:
+        """Every task of this user by id (every page), or None while the API cannot answer."""
+        out: dict[str, dict[str, Any]] = {}
+        params: dict[str, Any] = {"limit": 100}
+        while True:
+            try:
+                r = self.client.get(f"{self.stack.api}/tasks", headers=self.headers, params=params)
+            except httpx.HTTPError:
+                return None
+            if r.status_code != 200:
+                return None
+            page = r.json()
+            out |= {t["id"]: t for t in page["items"]}
+            if not page["next_cursor"]:
+                return out
+            params["cursor"] = page["next_cursor"]
+
+    def wait_all_terminal(self, pg_url: str, ids: list[str], timeout: float) -> dict[str, dict[str, Any]]:
+        """`wait_terminal` for a hundred tasks or more: waits on the task table (cheap enough to poll on a busy
+        2-core machine), then reads the tasks through the API."""
+        try:
+            wait_until(lambda: unfinished(pg_url, ids) == 0, timeout, f"{len(ids)} tasks to end", interval=1.0)
+        except AssertionError as exc:
+            left = unfinished(pg_url, ids)
+            raise AssertionError(f"{exc}; {left} left\n" + "\n".join(self.stack.lines[-60:])) from None
+        tasks = wait_until(self.all_tasks, 30, "the task list")
+        return {i: tasks[i] for i in ids}
 
 
 # ---- objects --------------------------------------------------------------------------------------
@@ -240,6 +278,25 @@ def queue_counts(client: redis.Redis) -> tuple[int, int]:
 
 
 # ---- the task table (read-only) -------------------------------------------------------------------
+
+
+def unfinished(pg_url: str, ids: list[str]) -> int | None:
+    """How many of these tasks are not terminal yet (None while the database is down)."""
+
+    async def fetch() -> int:
+        conn = await asyncpg.connect(pg_url, timeout=5)
+        try:
+            done = await conn.fetchval(
+                "SELECT count(*) FROM image.tasks WHERE id::text = ANY($1) AND status = ANY($2)", ids, list(TERMINAL)
+            )
+            return len(ids) - int(done)
+        finally:
+            await conn.close()
+
+    try:
+        return asyncio.run(fetch())
+    except (OSError, asyncpg.PostgresError):
+        return None
 
 
 def outbox_state(pg_url: str, ids: Iterable[str]) -> dict[str, tuple[int, int]]:

@@ -5,24 +5,20 @@ and the S3 server cut off for 30 s during uploads (RELIABILITY.md P1, P2, P3, P6
 One stack for the module, all of it private to the test: a PostgreSQL cluster of its own (`initdb`,
 `pg_ctl`, a free port; the machine's shared server is never touched), a private Redis (AOF) as broker,
 and moto's S3 reached only through a TCP proxy of ours, so "the S3 server is down" is an honest network
-fault while moto keeps its objects. No step delay: a tiny-engine task at 256² takes about a second.
+fault while moto keeps its objects. No step delay: a tiny-engine task at 256² takes a fraction of a second.
 
 After each fault: every task terminal (here: completed), none lost, one image set per task (image rows
 = gallery records = stored objects = `num_images`, nothing else under the user's prefix), and every API
 answer while a dependency was down a 503 with a readable body (never a 500, never a hang).
 
-Sizes (the plan's in brackets): 50 tasks across the PostgreSQL stop [100], every fifth with two
-images. The stop lands with tasks in every state at once — finished, mid-denoising, publishing,
-reporting `complete`, claimed, waiting in the queue (40+ of them), gallery hand-offs in the outbox — and
-that, not the count, is what the row tests; 100 tasks passed the same way (99 on their first attempt, one
-on its second) but took 260 s of the suite's time budget on this 2-core machine, 50 take about half.
-The object store is cut for the full 30 s, with 8 tasks behind the first.
-"""
+Sizes as the plan gives them: 100 tasks across the PostgreSQL stop, every fifth with two images; the
+stop lands with tasks in every state at once — finished, mid-denoising, publishing, reporting `complete`,
+claimed, waiting in the queue, gallery hand-offs in the outbox. The object store is cut for the full 30 s,
+with 8 tasks behind the first."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 import uuid
 from collections.abc import Iterator
@@ -35,7 +31,7 @@ import httpx
 import pytest
 
 from tests.reliability.conftest import FAST_HEALING
-from tests.reliability.helpers import TERMINAL, Api, lines_since, wait_until, wait_worker_ready
+from tests.reliability.helpers import Api, lines_since, unfinished, wait_until, wait_worker_ready
 from tests.support.postgres_cluster import PostgresCluster
 from tests.support.redis_server import RedisServer
 from tests.support.s3 import S3_TEST_ACCESS_KEY, S3_TEST_REGION, S3_TEST_SECRET_KEY, moto_server
@@ -44,7 +40,7 @@ from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
-PG_TASKS = 50
+PG_TASKS = 100
 PG_OUTAGE_SECONDS = 8.0
 S3_TASKS = 8
 S3_OUTAGE_SECONDS = 30.0
@@ -109,53 +105,6 @@ def stack(
 
 
 # ---- observation ----------------------------------------------------------------------------------
-
-
-def all_tasks(api: Api) -> dict[str, dict[str, Any]] | None:
-    """Every task of this user by id (every page), or None while the API cannot answer."""
-    out: dict[str, dict[str, Any]] = {}
-    params: dict[str, Any] = {"limit": 100}
-    while True:
-        try:
-            r = api.client.get(f"{api.stack.api}/tasks", headers=api.headers, params=params)
-        except httpx.HTTPError:
-            return None
-        if r.status_code != 200:
-            return None
-        page = r.json()
-        out |= {t["id"]: t for t in page["items"]}
-        if not page["next_cursor"]:
-            return out
-        params["cursor"] = page["next_cursor"]
-
-
-def unfinished(pg_url: str, ids: list[str]) -> int | None:
-    """How many of these tasks are not terminal yet (read-only, from the task table; None while it is down)."""
-
-    async def fetch() -> int:
-        conn = await asyncpg.connect(pg_url, timeout=5)
-        try:
-            done = await conn.fetchval(
-                "SELECT count(*) FROM image.tasks WHERE id::text = ANY($1) AND status = ANY($2)", ids, list(TERMINAL)
-            )
-            return len(ids) - int(done)
-        finally:
-            await conn.close()
-
-    try:
-        return asyncio.run(fetch())
-    except (OSError, asyncpg.PostgresError):
-        return None
-
-
-def wait_all_terminal(api: Api, pg_url: str, ids: list[str], timeout: float) -> dict[str, dict[str, Any]]:
-    """Wait on the task table (cheap enough to poll on a busy 2-core machine), then read the tasks through the API."""
-    try:
-        wait_until(lambda: unfinished(pg_url, ids) == 0, timeout, f"{len(ids)} tasks to end", interval=1.0)
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}; {unfinished(pg_url, ids)} left\n" + "\n".join(api.stack.lines[-60:])) from None
-    tasks = wait_until(functools.partial(all_tasks, api), 30, "the task list")
-    return {i: tasks[i] for i in ids}
 
 
 def gallery_images(api: Api) -> list[dict[str, Any]] | None:
@@ -248,12 +197,11 @@ def test_postgresql_immediate_stop_and_restart_during_a_run(
     stack: Stack, api: Api, cluster: PostgresCluster, s3: tuple[str, TcpProxy]
 ) -> None:
     """Plan: `pg_ctl stop -m immediate` during the run, restart → 503 (never 500, never a hang) while it
-    is down; all terminal, one image set per task, gallery = objects = images (50 tasks: see above)."""
+    is down; 100/100 terminal, one image set per task, gallery = objects = images."""
     endpoint, _ = s3
     wait_worker_ready(stack)
     mark = len(stack.lines)
-    tasks = [api.submit(f"database restart {i}", num_images=images_for(i)) for i in range(PG_TASKS)]
-    ids = [t["id"] for t in tasks]
+    ids = api.submit_many([f"database restart {i}" for i in range(PG_TASKS)], images_for)
     wait_until(lambda: (n := unfinished(cluster.url, ids)) is not None and n <= PG_TASKS - 3, 120, "first tasks to end")
 
     cluster.stop_immediately()
@@ -283,7 +231,7 @@ def test_postgresql_immediate_stop_and_restart_during_a_run(
         assert problem.get("error") == "ServiceUnavailable" and problem.get("detail"), (what, problem)
         assert seconds < SLOW_ANSWER, (what, seconds)
 
-    final = wait_all_terminal(api, cluster.url, ids, 300)
+    final = api.wait_all_terminal(cluster.url, ids, 300)
     assert_one_result_each(api, final, endpoint, cluster.url)
     attempts = sorted(t["attempts"] for t in final.values())
     print(f"attempts: {attempts.count(1)}×1, {attempts.count(2)}×2, {attempts.count(3)}×3")
@@ -308,9 +256,7 @@ def test_object_store_cut_for_30_s_during_uploads(
     ids = [first["id"]] + [
         api.submit(f"object store down {i}", num_images=images_for(i))["id"] for i in range(S3_TASKS)
     ]
-    wait_until(
-        lambda: any(t["status"] == "processing" for t in (all_tasks(api) or {}).values()), 30, "uploads to be under way"
-    )
+    wait_until(lambda: any(t["status"] == "processing" for t in (api.all_tasks() or {}).values()), 30, "uploads")
 
     proxy.cut()
     answers: list[tuple[str, int, float, dict[str, Any]]] = []
@@ -331,7 +277,7 @@ def test_object_store_cut_for_30_s_during_uploads(
                 ),
             ]
             time.sleep(1.0)
-        during = all_tasks(api) or {}
+        during = api.all_tasks() or {}
     finally:
         proxy.restore()
 
@@ -345,7 +291,7 @@ def test_object_store_cut_for_30_s_during_uploads(
             assert problem.get("error") == "ServiceUnavailable" and problem.get("detail"), problem
     assert not all(t["status"] == "completed" for i, t in during.items() if i in ids), "nothing waited on the store"
 
-    final = wait_all_terminal(api, cluster.url, ids, 240)
+    final = api.wait_all_terminal(cluster.url, ids, 240)
     assert_one_result_each(api, final, endpoint, cluster.url)
     retries = lines_since(stack, mark, "object_store_retry")
     assert retries, "no upload hit the outage: the test proved nothing"
