@@ -956,14 +956,26 @@ def main() -> None:
         R["fast_fp8"] = {}
         from zimage_worker.engine.optimize import restore_linears, use_fp8, use_step_graphs
 
+        exact_options = engine.options
+
+        def fast_variant(name: str) -> tuple[int, int]:
+            """Install a variant named like "row+fast_accum+merge1" ("bf16": no FP8); returns (FP8 linears,
+            merged steps)."""
+            parts = name.split("+")
+            merged = next((int(p[len("merge") :]) for p in parts if p.startswith("merge")), 0)
+            engine.options = replace(exact_options, merged_steps=merged)
+            if parts[0] == "bf16":
+                restore_linears(pipe.transformer)
+                return 0, merged
+            return use_fp8(pipe.transformer, parts[0], "fast_accum" in parts, keep_source=True), merged  # type: ignore[arg-type]
+
         for name in args.fp8_variants.split(","):
-            scaling, fast_accum = name.split("+")[0], "fast_accum" in name
             if left() < 90:
                 R["fast_fp8"][name] = "skipped: time"
                 continue
             try:
                 t = time.perf_counter()
-                n = use_fp8(pipe.transformer, scaling, fast_accum, keep_source=True)  # type: ignore[arg-type]
+                n, merged = fast_variant(name)
                 engine.generate(replace(req, steps=2))
                 compile_s = time.perf_counter() - t
                 use_step_graphs(pipe, "graphs" in name)  # after the swap: graphs hold the modules' kernels
@@ -975,7 +987,8 @@ def main() -> None:
                     compile_s=round(compile_s, 1),
                     latent_rel_err_vs_baseline=rel(lat, base_latents[0]),
                     latent_rel_err_vs_exact_ours=rel(lat, ours_lat0),
-                    denoise_tflops=round(fl_step * steps / s["denoise"], 1),
+                    merged_steps=merged,
+                    denoise_tflops=round(fl_step * (steps - merged) / s["denoise"], 1),
                     speedup_vs_exact_ours=round(R["ours"][f"{S[0]}x{S[1]}"]["total"] / s["total"], 3),
                 )
                 if "latents" in ref32:
@@ -989,8 +1002,7 @@ def main() -> None:
         done = {k: v for k, v in R["fast_fp8"].items() if isinstance(v, dict)}
         if done and left() > 60 and "profile" not in skip:
             best = min(done, key=lambda k: done[k]["total"])
-            scaling, fast_accum = best.split("+")[0], "fast_accum" in best
-            use_fp8(pipe.transformer, scaling, fast_accum, keep_source=True)  # type: ignore[arg-type]
+            fast_variant(best)
             use_step_graphs(pipe, "graphs" in best)
             try:
                 R["fast_fp8_profile"] = {"variant": best, **profile(lambda: engine.generate(req))}
@@ -1001,6 +1013,7 @@ def main() -> None:
                 R["fast_fp8_profile"] = f"failed: {exc!r}"
             use_step_graphs(pipe, False)
         restore_linears(pipe.transformer)
+        engine.options = exact_options
         save()
 
     children_phases(base_opts, skip, left, tiny)

@@ -15,6 +15,7 @@ import pytest
 import torch
 from zimage_worker.engine import GenerationRequest, TinyEngine, build_tiny_pipeline
 from zimage_worker.engine.optimize import (
+    FAST_MODE_MERGED_STEPS,
     EngineOptions,
     Fp8Linear,
     GiB,
@@ -27,6 +28,7 @@ from zimage_worker.engine.optimize import (
     fuse_projections,
     group_norm,
     images_to_uint8,
+    merged_sigmas,
     plan_memory,
     use_fast_group_norm,
 )
@@ -447,3 +449,56 @@ def test_the_execution_device_is_the_engines_without_walking_the_modules(tiny_en
     finally:
         torch.nn.Module.modules = original  # type: ignore[method-assign]
     assert walked == []
+
+
+# -- fast mode's merged steps (lossy) -------------------------------------------------------------------
+
+
+def test_merged_sigmas_fold_the_steps_after_the_first_and_keep_two_evaluations() -> None:
+    assert merged_sigmas(8, 0) is None
+    eight = torch.linspace(1.0, 1 / 8, 8).tolist()  # diffusers' Z-Image schedule before the shift
+    assert merged_sigmas(8, 1) == [eight[0], *eight[2:]]
+    assert merged_sigmas(8, 2) == [eight[0], *eight[3:]]
+    assert merged_sigmas(3, 5) == pytest.approx([1.0, 1 / 3])  # never fewer than two evaluations
+    assert merged_sigmas(2, 1) is None
+
+
+def test_a_merged_step_is_the_first_prediction_reused(plain_engine: TinyEngine) -> None:
+    """Merging steps 1 and 2 gives what the plain loop gives when its second transformer call returns the
+    first call's prediction: the lossy lever is exactly 'reuse one prediction', nothing else."""
+    pipeline = plain_engine._pipeline
+    assert pipeline is not None
+    transformer = pipeline.transformer
+    forward = transformer.forward
+    outputs: list[Any] = []
+
+    def reuse_first(*args: Any, **kwargs: Any) -> Any:
+        out = forward(*args, **kwargs) if len(outputs) != 1 else outputs[0]
+        outputs.append(out)
+        return out
+
+    transformer.forward = reuse_first
+    try:
+        reused = plain_engine.generate_latents(REQUEST)
+    finally:
+        del transformer.forward
+    assert len(outputs) == REQUEST.steps
+
+    merged = engine_with(merged_steps=1)
+    progress: list[tuple[int, int]] = []
+    latents = merged.generate_latents(REQUEST, on_step=lambda i, n: progress.append((i, n)))
+    assert rel(latents, reused) < 1e-5
+    assert progress == [(1, 2), (2, 2)]  # progress counts transformer evaluations
+    assert rel(latents, plain_engine.generate_latents(REQUEST)) > 1e-3  # and it is lossy
+
+
+def test_fast_mode_merges_steps_unless_told_otherwise() -> None:
+    assert EngineOptions().with_env_overrides({}).merged_steps == 0  # exact by default
+    fast = EngineOptions().with_env_overrides({"ZIMAGE_FAST_MODE": "fp8"})
+    assert (fast.fp8, fast.merged_steps) == (True, FAST_MODE_MERGED_STEPS)
+    alone = EngineOptions().with_env_overrides({"ZIMAGE_FAST_MODE": "fp8", "ZIMAGE_FAST_MERGED_STEPS": "0"})
+    assert (alone.fp8, alone.merged_steps) == (True, 0)
+    exact = EngineOptions(fp8=True, merged_steps=1).with_env_overrides({"ZIMAGE_FAST_MODE": "exact"})
+    assert (exact.fp8, exact.merged_steps) == (False, 0)
+    with pytest.raises(ValueError, match="ZIMAGE_FAST_MERGED_STEPS"):
+        EngineOptions().with_env_overrides({"ZIMAGE_FAST_MODE": "fp8", "ZIMAGE_FAST_MERGED_STEPS": "one"})

@@ -23,6 +23,7 @@ from zimage_worker.engine.optimize import (
     apply_transformer_options,
     apply_vae_options,
     decode_latents,
+    merged_sigmas,
     pin_execution_device,
     to_pil,
     uncompile_transformer,
@@ -149,6 +150,7 @@ class Engine(ABC):
             "prompt_cache_size": options.prompt_cache_size,
             "gpu_postprocess": options.gpu_postprocess,
             "memory_mode": options.memory_mode,
+            "merged_steps": options.merged_steps,
         }
         pin_execution_device(pipeline, self.device)
         applied.update(apply_transformer_options(pipeline, options))
@@ -238,7 +240,8 @@ class Engine(ABC):
         assert self._pipeline is not None and self.prompt_encoder is not None
         if should_cancel is not None and should_cancel():
             raise GenerationCanceled("canceled before the run started")
-        steps = request.steps
+        sigmas = merged_sigmas(request.steps, self.options.merged_steps if self.options is not None else 0)
+        steps = request.steps if sigmas is None else len(sigmas)  # transformer evaluations
 
         def on_step_end(
             _pipeline: Any, step_index: int, _timestep: Any, callback_kwargs: dict[str, Any]
@@ -265,6 +268,7 @@ class Engine(ABC):
             height=request.height,
             width=request.width,
             num_inference_steps=steps,
+            sigmas=sigmas,
             guidance_scale=request.guidance_scale,
             num_images_per_prompt=request.num_images,
             generator=generators,

@@ -70,6 +70,11 @@ class EngineOptions:
     fp8: bool = False
     fp8_scaling: Fp8Scaling = "row"  # "row": per token and weight row; "tensor": one scale each (cuBLAS)
     fp8_fast_accum: bool = True  # the FP8 tensor cores' own accumulator, without float32 promotion
+    # Fast mode's second lossy lever: merge the first `merged_steps` + 1 steps into one. The transformer's
+    # prediction at the first sigma carries the latents straight to the sigma after the merged ones, which is
+    # exactly what reusing that prediction for the skipped steps gives with the Euler scheduler (the early,
+    # high-noise steps are the shortest in sigma). 8 steps become 8 - merged_steps transformer evaluations.
+    merged_steps: int = 0
     vae_fast_groupnorm: bool = False  # the VAE's GroupNorm as a compiled split reduction (float32 statistics)
     vae_groupnorm_static: bool = False  # compile it per shape (faster kernels, ~8 small compiles per image size)
     vae_channels_last: bool = False
@@ -128,7 +133,8 @@ class EngineOptions:
 
     def with_env_overrides(self, environ: dict[str, str] | None = None) -> EngineOptions:
         """ZIMAGE_COMPILE=0/1, ZIMAGE_ATTENTION=sdpa|cudnn|flash, ZIMAGE_PROMPT_CACHE=N,
-        ZIMAGE_MEMORY_MODE=resident|offload_text_encoder, ZIMAGE_FAST_MODE=fp8 (lossy; anything else: exact)."""
+        ZIMAGE_MEMORY_MODE=resident|offload_text_encoder, ZIMAGE_FAST_MODE=fp8 (lossy; anything else: exact),
+        ZIMAGE_FAST_MERGED_STEPS=N (fast mode only; default FAST_MODE_MERGED_STEPS)."""
         env = os.environ if environ is None else environ
         changes: dict[str, Any] = {}
         if "ZIMAGE_COMPILE" in env:
@@ -138,7 +144,14 @@ class EngineOptions:
         if env.get("ZIMAGE_PROMPT_CACHE", "").isdigit():
             changes["prompt_cache_size"] = int(env["ZIMAGE_PROMPT_CACHE"])
         if "ZIMAGE_FAST_MODE" in env:
-            changes["fp8"] = env["ZIMAGE_FAST_MODE"].strip().lower() == "fp8"
+            fast = env["ZIMAGE_FAST_MODE"].strip().lower() == "fp8"
+            changes["fp8"] = fast
+            changes["merged_steps"] = FAST_MODE_MERGED_STEPS if fast else 0
+            merged = env.get("ZIMAGE_FAST_MERGED_STEPS", "").strip()
+            if fast and merged:
+                if not merged.isdigit():
+                    raise ValueError(f"ZIMAGE_FAST_MERGED_STEPS must be a whole number of steps, not {merged!r}")
+                changes["merged_steps"] = int(merged)
         if "ZIMAGE_CUDA_GRAPHS" in env:
             changes["cuda_graphs"] = env["ZIMAGE_CUDA_GRAPHS"].strip().lower() in ("1", "true", "yes", "on")
         if env.get("ZIMAGE_MEMORY_MODE") in ("resident", "offload_text_encoder"):
@@ -156,6 +169,8 @@ DEFAULT_CUDA_VAE_GROUPNORM_STATIC = True  # run 3: 41.5 ms vs 66.4 ms dynamic, 8
 DEFAULT_CUDA_VAE_COMPILE = True  # run 8 (H100): 39.3 ms vs 48.6 ms (GroupNorm alone), 92.6 ms plain
 DEFAULT_CUDA_CUDNN_BENCHMARK = False
 DEFAULT_CUDA_GRAPHS = False
+# Fast mode merges the first two of the eight steps (H100, run 16: see NOTES.md); 0 keeps FP8 alone.
+FAST_MODE_MERGED_STEPS = 1
 DEFAULT_WARMUP_SIZES: tuple[tuple[int, int, int], ...] = ((1024, 1024, 1), (1024, 1024, 4), (1024, 576, 1))
 
 
@@ -204,6 +219,19 @@ def plan_memory(total_bytes: int) -> MemoryPlan:
 # Host work before the first kernel
 
 _PINNED_CLASSES: dict[type, type] = {}
+
+
+def merged_sigmas(steps: int, merged: int) -> list[float] | None:
+    """The sigma schedule with steps 2..merged+1 folded into the first, or None for the pipeline's own.
+
+    diffusers' Z-Image schedule is linspace(1, 1/steps, steps) before the scheduler's shift; dropping the
+    sigmas after the first makes the first Euler step span them with the first prediction. At least two
+    evaluations are kept."""
+    merged = min(merged, steps - 2)
+    if merged <= 0:
+        return None
+    sigmas = torch.linspace(1.0, 1 / steps, steps).tolist()
+    return sigmas[:1] + sigmas[1 + merged :]
 
 
 def pin_execution_device(pipeline: ZImagePipeline, device: torch.device) -> None:
