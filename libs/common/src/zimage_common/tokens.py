@@ -30,6 +30,7 @@ LEEWAY_SECONDS = 5
 VERIFIED_TOKENS = 4096
 VERIFIED_SECONDS = 60.0
 READ_BUSY_MS = 50  # longest a revocation read may hold up the event loop before it moves to a thread
+SESSION_ENDED = "Session has ended; sign in again"
 
 
 @dataclass(frozen=True)
@@ -234,9 +235,13 @@ class RedisRevocations(Revocations):
     async def unblock_user(self, user_id: uuid.UUID) -> None:
         await self.redis.delete(f"{self.prefix}:user:{user_id}")
 
+    def keys_for(self, session_id: str, user_id: uuid.UUID) -> list[str]:
+        """The keys whose presence revokes the session: its own and its user's."""
+        return [f"{self.prefix}:sid:{session_id}", f"{self.prefix}:user:{user_id}"]
+
     async def is_revoked(self, session_id: str, user_id: uuid.UUID) -> bool:
         try:
-            values = await self.redis.mget(f"{self.prefix}:sid:{session_id}", f"{self.prefix}:user:{user_id}")
+            values = await self.redis.mget(*self.keys_for(session_id, user_id))
         except Exception as exc:  # redis errors subclass several bases; all mean "cannot check"
             raise ServiceUnavailable("session store (Redis) is unavailable; cannot verify sign-in") from exc
         return any(values)
@@ -294,6 +299,14 @@ class TokenVerifier:
         return claims
 
     async def verify_access(self, token: str) -> Principal:
+        principal = await self.principal(token)
+        if await self.revocations.is_revoked(principal.session_id, principal.user_id):
+            raise Unauthorized(SESSION_ENDED)
+        return principal
+
+    async def principal(self, token: str) -> Principal:
+        """All `verify_access` checks but revocation, for a caller that asks it together with its rate limits
+        (`RateLimiter.admit` with `NotRevoked`, one Redis round trip)."""
         principal = self._recently_verified(token)
         if principal is None:
             claims = await self.decode(token, ACCESS)
@@ -309,8 +322,6 @@ class TokenVerifier:
                 expires_at=int(claims["exp"]),
             )
             self._remember(token, principal)
-        if await self.revocations.is_revoked(principal.session_id, principal.user_id):
-            raise Unauthorized("Session has ended; sign in again")
         return principal
 
     def _recently_verified(self, token: str) -> Principal | None:

@@ -16,14 +16,14 @@ from zimage_common import __version__
 from zimage_common.errors import BadRequest, MethodNotAllowed, NotFound, Unauthorized, documented_methods
 from zimage_common.observability import configure_logging
 from zimage_common.service import API_PREFIX, ReadinessCheck, create_service_app
-from zimage_common.tokens import RemoteJWKS, TokenVerifier, bearer_token, revocations_for
+from zimage_common.tokens import Principal, RemoteJWKS, TokenVerifier, bearer_token, revocations_for
 
 from zimage_gateway.config import Settings
 from zimage_gateway.docs import OPENAPI_PATH, docs_router
 from zimage_gateway.openapi import MergedSpec
 from zimage_gateway.proxy import Proxy, new_upstream_client, new_upstream_transport
 from zimage_gateway.ratelimits import EdgeLimits
-from zimage_gateway.routes import RouteTable, has_dot_segments, public_methods
+from zimage_gateway.routes import RouteTable, Target, has_dot_segments, public_methods
 from zimage_gateway.security import install_browser_protections
 
 SERVICE = "api-gateway"
@@ -45,9 +45,9 @@ class Gateway:
         transport = new_upstream_transport(settings)
         self.client = new_upstream_client(settings, transport)
         self.routes = RouteTable(settings)
-        self.limits = EdgeLimits(settings)
-        self.proxy = Proxy(transport, settings)
         self.revocations = revocations_for(settings.redis_url, settings.data_dir)
+        self.limits = EdgeLimits(settings, self.revocations)
+        self.proxy = Proxy(transport, settings)
         self.verifier = TokenVerifier(
             RemoteJWKS(settings.jwks_url),
             self.revocations,
@@ -89,12 +89,38 @@ async def limit_by_address(request: Request, gateway: GatewayDep) -> None:
     await gateway.limits.check_address(request)
 
 
+async def resolve(request: Request, gateway: Gateway) -> tuple[Target, Principal | None]:
+    """Where the request goes and, on a private route, who asks (revocation is `EdgeLimits.admit`'s to check)."""
+    path = request.scope["path"]
+    if has_dot_segments(path):
+        raise BadRequest("Paths may not contain '.' or '..' segments")
+    own = documented_methods(request)
+    if own:  # /health: the gateway's own route, with another method
+        raise MethodNotAllowed(own)
+    target = gateway.routes.resolve(request.method, path)
+    if target is None:
+        raise NotFound(f"No API route for {path}")
+    public = public_methods(path) - {"HEAD"}
+    if public and not target.public:  # e.g. PUT /auth/login: no such route, whoever asks
+        raise MethodNotAllowed(sorted(public))
+    if target.public:
+        return target, None
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise Unauthorized("Sign in required: send 'Authorization: Bearer <access token>'")
+    return target, await gateway.verifier.principal(token)
+
+
 def api_router(settings: Settings) -> APIRouter:
     # /health, /ready and /metrics live outside this router: they are never rate limited.
-    router = APIRouter(dependencies=[Depends(limit_by_address)])
+    router = APIRouter()
+    # The proxy counts the address itself, with the user's budget, in one Redis round trip.
+    own_routes = APIRouter(dependencies=[Depends(limit_by_address)])
 
     # Public: load balancers and the status page probe it without a token.
-    @router.get(f"{API_PREFIX}/health", tags=["gateway"], operation_id="gateway_health", openapi_extra={"security": []})
+    @own_routes.get(
+        f"{API_PREFIX}/health", tags=["gateway"], operation_id="gateway_health", openapi_extra={"security": []}
+    )
     async def platform_health(gateway: GatewayDep) -> PlatformHealth:
         """The gateway and every service behind it, as the gateway sees them."""
         results: dict[str, str] = {}
@@ -116,32 +142,23 @@ def api_router(settings: Settings) -> APIRouter:
 
     if settings.docs_enabled:
 
-        @router.get(OPENAPI_PATH, include_in_schema=False)
+        @own_routes.get(OPENAPI_PATH, include_in_schema=False)
         async def merged_openapi(gateway: GatewayDep) -> JSONResponse:
             return JSONResponse(await gateway.spec.get(), headers={"Cache-Control": "no-cache"})
 
-        router.include_router(docs_router())
+        own_routes.include_router(docs_router())
+
+    router.include_router(own_routes)
 
     @router.api_route(f"{API_PREFIX}/{{path:path}}", methods=PROXY_METHODS, include_in_schema=False)
     async def proxy(request: Request, gateway: GatewayDep) -> Response:
-        path = request.scope["path"]
-        if has_dot_segments(path):
-            raise BadRequest("Paths may not contain '.' or '..' segments")
-        own = documented_methods(request)
-        if own:  # /health: the gateway's own route, with another method
-            raise MethodNotAllowed(own)
-        target = gateway.routes.resolve(request.method, path)
-        if target is None:
-            raise NotFound(f"No API route for {path}")
-        public = public_methods(path) - {"HEAD"}
-        if public and not target.public:  # e.g. PUT /auth/login: no such route, whoever asks
-            raise MethodNotAllowed(sorted(public))
-        if not target.public:
-            token = bearer_token(request.headers.get("authorization"))
-            if token is None:
-                raise Unauthorized("Sign in required: send 'Authorization: Bearer <access token>'")
-            principal = await gateway.verifier.verify_access(token)
-            await gateway.limits.check_user(principal)
+        try:
+            target, principal = await resolve(request, gateway)
+        except Exception:
+            # a refused request still counts for its address, and an address out of budget hears 429 instead
+            await gateway.limits.check_address(request)
+            raise
+        await gateway.limits.admit(request, principal)
         return await gateway.proxy.forward(request, target)
 
     return router
