@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
+import pytest
 from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
@@ -95,43 +96,29 @@ async def test_unreachable_service_is_503(
     assert int(resp.headers["retry-after"]) > 0
 
 
-async def test_service_speaking_garbage_is_503(
-    start_gateway: Any, auth_headers: dict, expect_error: ErrorCheck
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(b"SPEAKING NO HTTP\r\n\r\n", id="garbage"),
+        # A small answer is read whole before the gateway answers, so a service that breaks off mid-body
+        # yields a clean 503 rather than a 200 whose body never arrives.
+        pytest.param(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"items"', id="cut-short"),
+    ],
+)
+async def test_broken_answer_is_503(
+    start_gateway: Any, auth_headers: dict, expect_error: ErrorCheck, answer: bytes
 ) -> None:
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
 
-        def answer_garbage() -> None:
+        def answer_once() -> None:
             conn, _ = listener.accept()
             with conn:
                 conn.recv(65536)
-                conn.sendall(b"SPEAKING NO HTTP\r\n\r\n")
+                conn.sendall(answer)
 
-        thread = threading.Thread(target=answer_garbage, daemon=True)
-        thread.start()
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        with start_gateway(gallery_service_url=url) as gw:
-            async with gw.client() as client:
-                resp = await client.get("/api/v1/gallery/images", headers=auth_headers)
-        thread.join(timeout=5)
-    assert "gallery-service is unavailable" in expect_error(resp, 503, "ServiceUnavailable")
-
-
-async def test_answer_cut_short_is_503(start_gateway: Any, auth_headers: dict, expect_error: ErrorCheck) -> None:
-    # A small answer is read whole before the gateway answers, so a service that breaks off mid-body
-    # yields a clean 503 rather than a 200 whose body never arrives.
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-
-        def answer_half() -> None:
-            conn, _ = listener.accept()
-            with conn:
-                conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"items\"")
-
-        thread = threading.Thread(target=answer_half, daemon=True)
+        thread = threading.Thread(target=answer_once, daemon=True)
         thread.start()
         url = f"http://127.0.0.1:{listener.getsockname()[1]}"
         with start_gateway(gallery_service_url=url) as gw:
