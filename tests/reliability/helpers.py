@@ -94,18 +94,21 @@ class Api:
             return None
         return dict(r.json()) if r.status_code == 200 else None
 
+    def task_page(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        """One page of this user's task list, or None while the API cannot answer."""
+        try:
+            r = self.client.get(f"{self.stack.api}/tasks", headers=self.headers, params=params)
+        except httpx.HTTPError:
+            return None
+        return dict(r.json()) if r.status_code == 200 else None
+
     def tasks(self, status: str | None = None) -> dict[str, dict[str, Any]] | None:
         """Every task of this user (up to 100) by id, or None while the API cannot answer."""
         params: dict[str, Any] = {"limit": 100}
         if status:
             params["status"] = status
-        try:
-            r = self.client.get(f"{self.stack.api}/tasks", headers=self.headers, params=params)
-        except httpx.HTTPError:
-            return None
-        if r.status_code != 200:
-            return None
-        return {t["id"]: t for t in r.json()["items"]}
+        page = self.task_page(params)
+        return None if page is None else {t["id"]: t for t in page["items"]}
 
     def cancel(self, task_id: str) -> httpx.Response:
         return self.client.post(f"{self.stack.api}/tasks/{task_id}/cancel", headers=self.headers)
@@ -133,13 +136,9 @@ class Api:
         out: dict[str, dict[str, Any]] = {}
         params: dict[str, Any] = {"limit": 100}
         while True:
-            try:
-                r = self.client.get(f"{self.stack.api}/tasks", headers=self.headers, params=params)
-            except httpx.HTTPError:
+            page = self.task_page(params)
+            if page is None:
                 return None
-            if r.status_code != 200:
-                return None
-            page = r.json()
             out |= {t["id"]: t for t in page["items"]}
             if not page["next_cursor"]:
                 return out
