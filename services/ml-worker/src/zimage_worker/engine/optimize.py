@@ -661,7 +661,7 @@ def apply_transformer_options(pipeline: ZImagePipeline, options: EngineOptions) 
             applied["fp8_linears"] = use_fp8(transformer, options.fp8_scaling, options.fp8_fast_accum)
             applied["fp8_variant"] = f"{options.fp8_scaling}{'+fast_accum' if options.fp8_fast_accum else ''}"
         else:
-            log.warning("fast mode (FP8) needs a CUDA card of compute capability 8.9 or newer; running exact mode")
+            log.warning("FP8 needs a CUDA card of compute capability 8.9 or newer; the matmuls stay in bf16")
     if options.compile_transformer:
         from torch import _dynamo
 
