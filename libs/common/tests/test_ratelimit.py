@@ -129,3 +129,19 @@ async def test_admit_with_redis_unreachable_is_503() -> None:
     with pytest.raises(ServiceUnavailable):
         await limiter.admit(budget, NotRevoked(revocations, principal(uuid.uuid4())), budget)
     await revocations.close()
+
+
+async def test_admit_reads_revocations_kept_in_another_redis(redis_url: str) -> None:
+    """The one-script path only covers revocations in the limiter's own Redis; others are asked themselves."""
+    base, _, db = redis_url.rpartition("/")
+    other_url = f"{base}/{(int(db) + 1) % 16 if db.isdigit() else 1}"
+    limiter = RateLimiter(redis_url, namespace="test")
+    revocations = RedisRevocations(other_url)
+    alice = principal(uuid.uuid4())
+    await revocations.revoke_sessions([alice.session_id], ttl_seconds=60)
+    try:
+        with pytest.raises(Unauthorized, match="Session has ended"):
+            await limiter.admit(NotRevoked(revocations, alice))
+    finally:
+        await revocations.redis.delete(*revocations.keys_for(alice.session_id, alice.user_id))
+        await revocations.close()

@@ -123,6 +123,7 @@ class RateLimiter:
     def __init__(self, redis_url: str | None, *, namespace: str) -> None:
         self.storage: Storage = MemoryWindows()
         self.redis: Redis | None = None
+        self.redis_url = redis_url
         if redis_url:
             import redis.asyncio as aioredis
             from redis.exceptions import ConnectionError as RedisConnectionError
@@ -176,8 +177,10 @@ class RateLimiter:
         In Redis (with revocations in the same Redis) it is one script, one round trip however many steps.
         """
         if self.redis is None or any(
-            isinstance(step, NotRevoked) and not isinstance(step.revocations, RedisRevocations) for step in steps
-        ):
+            isinstance(step, NotRevoked)
+            and not (isinstance(step.revocations, RedisRevocations) and step.revocations.url == self.redis_url)
+            for step in steps
+        ):  # the script can only read revocations kept in the limiter's own Redis
             for step in steps:
                 if isinstance(step, Budget):
                     await self.hit(step.item, step.key, step.message)

@@ -221,6 +221,7 @@ class RedisRevocations(Revocations):
             url, socket_timeout=2, socket_connect_timeout=2, retry_on_error=[RedisConnectionError]
         )
         self.prefix = prefix
+        self.url = url
 
     async def revoke_sessions(self, session_ids: list[str], ttl_seconds: int) -> None:
         if session_ids:
