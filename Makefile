@@ -29,12 +29,13 @@ dev: bootstrap ## Start the whole platform, the web app (:3000) and the admin ap
 
 test: bootstrap ops-tools ## Run every test (needs PostgreSQL and Redis on loopback) [TEST_LANES=serial]
 	@$(RUN) ruff check .
+	@$(RUN) ruff format --check .
 	@$(RUN) mypy $(PY_PACKAGES)
 	@PYTEST_ARGS="$(PYTEST_ARGS)" ./scripts/test-lanes.sh
 
 lint: bootstrap ## Ruff and mypy
 	$(RUN) ruff check .
-	$(RUN) ruff format --check . || true
+	$(RUN) ruff format --check .
 	$(RUN) mypy $(PY_PACKAGES)
 
 fmt: bootstrap ## Format the Python code

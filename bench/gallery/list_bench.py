@@ -67,16 +67,56 @@ OTHER_USER_IMAGES = 5_000
 PASSWORD = "Tangerine-bicycle-42"  # noqa: S105 - a throwaway account on a throwaway database
 RESULTS = ROOT / "bench" / "results" / "gallery_list.json"
 
-SUBJECTS_KO = ["서울 야경", "제주도 일출", "부산 바다", "한강 공원", "카페 인테리어", "봄 세일 배너", "가을 단풍",
-               "겨울 눈꽃", "신제품 화장품", "치킨 메뉴", "패션 룩북", "강아지 산책", "도시 골목",
-               "전통 한옥", "캠핑 장비"]
-SUBJECTS_EN = ["red bicycle by the sea", "neon city street", "product hero shot", "cozy living room",
-               "mountain sunrise", "flat lay cosmetics", "coffee cup on marble", "summer sale poster",
-               "minimal tech illustration", "food menu photo", "golden hour portrait", "snowy forest cabin"]
-STYLES = ["photorealistic", "studio lighting", "35mm film", "watercolor", "3D render", "pastel palette",
-          "dramatic rim light", "top-down view", "wide angle", "soft bokeh"]
-PRESETS = [("square_1024", 1024, 1024), ("instagram_square", 1080, 1080), ("facebook_cover", 820, 312),
-           ("landscape_16_9", 1024, 576), ("instagram_portrait", 1080, 1350)]
+SUBJECTS_KO = [
+    "서울 야경",
+    "제주도 일출",
+    "부산 바다",
+    "한강 공원",
+    "카페 인테리어",
+    "봄 세일 배너",
+    "가을 단풍",
+    "겨울 눈꽃",
+    "신제품 화장품",
+    "치킨 메뉴",
+    "패션 룩북",
+    "강아지 산책",
+    "도시 골목",
+    "전통 한옥",
+    "캠핑 장비",
+]
+SUBJECTS_EN = [
+    "red bicycle by the sea",
+    "neon city street",
+    "product hero shot",
+    "cozy living room",
+    "mountain sunrise",
+    "flat lay cosmetics",
+    "coffee cup on marble",
+    "summer sale poster",
+    "minimal tech illustration",
+    "food menu photo",
+    "golden hour portrait",
+    "snowy forest cabin",
+]
+STYLES = [
+    "photorealistic",
+    "studio lighting",
+    "35mm film",
+    "watercolor",
+    "3D render",
+    "pastel palette",
+    "dramatic rim light",
+    "top-down view",
+    "wide angle",
+    "soft bokeh",
+]
+PRESETS = [
+    ("square_1024", 1024, 1024),
+    ("instagram_square", 1080, 1080),
+    ("facebook_cover", 820, 312),
+    ("landscape_16_9", 1024, 576),
+    ("instagram_portrait", 1080, 1350),
+]
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -105,20 +145,49 @@ async def seed(pg_url: str, owner: uuid.UUID, count: int) -> dict[str, Any]:
     try:
         now = datetime.now(UTC)
         folder_ids = [uuid.uuid4() for _ in range(FOLDERS)]
-        parents = {f: folder_ids[i // 2] for i, f in enumerate(folder_ids[FOLDERS - SUBFOLDERS:])}
+        parents = {f: folder_ids[i // 2] for i, f in enumerate(folder_ids[FOLDERS - SUBFOLDERS :])}
         await conn.copy_records_to_table(
-            "folders", columns=["id", "owner_id", "parent_id", "name", "created_at"],
+            "folders",
+            columns=["id", "owner_id", "parent_id", "name", "created_at"],
             records=[(f, owner, parents.get(f), f"폴더 {i}", now) for i, f in enumerate(folder_ids)],
         )
         tag_ids = [uuid.uuid4() for _ in range(TAGS)]
         await conn.copy_records_to_table(
-            "tags", columns=["id", "owner_id", "name", "created_at"],
+            "tags",
+            columns=["id", "owner_id", "name", "created_at"],
             records=[(t, owner, f"태그{i}", now) for i, t in enumerate(tag_ids)],
         )
-        columns = ["id", "owner_id", "task_id", "index", "png_key", "thumb_key", "png_bytes", "width", "height",
-                   "generation_width", "generation_height", "preset", "prompt", "negative_prompt", "seed", "steps",
-                   "guidance_scale", "model", "engine", "template_id", "created_at", "ingested_at", "favorite",
-                   "note", "approval", "folder_id", "search_text", "original_missing", "updated_at"]
+        columns = [
+            "id",
+            "owner_id",
+            "task_id",
+            "index",
+            "png_key",
+            "thumb_key",
+            "png_bytes",
+            "width",
+            "height",
+            "generation_width",
+            "generation_height",
+            "preset",
+            "prompt",
+            "negative_prompt",
+            "seed",
+            "steps",
+            "guidance_scale",
+            "model",
+            "engine",
+            "template_id",
+            "created_at",
+            "ingested_at",
+            "favorite",
+            "note",
+            "approval",
+            "folder_id",
+            "search_text",
+            "original_missing",
+            "updated_at",
+        ]
         links: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID, datetime]] = []
         batch: list[tuple[Any, ...]] = []
         start = now - timedelta(days=365)
@@ -135,13 +204,39 @@ async def seed(pg_url: str, owner: uuid.UUID, count: int) -> dict[str, Any]:
             preset, width, height = rng.choice(PRESETS)
             created = start + timedelta(seconds=n * 365 * 86400 / total + rng.random())
             approval = rng.choice(["draft", "draft", "approved", "rejected"])
-            batch.append((
-                image_id, who, task_id, 0, f"{who}/{task_id}/0.png", f"{who}/{task_id}/0.webp", 1_500_000,
-                width, height, width, height, preset, prompt, None, rng.randrange(2**32), 8, 0.0,
-                "Tongyi-MAI/Z-Image-Turbo", "zimage-turbo", None, created, created, rng.random() < 0.1, note,
-                approval, rng.choice(folder_ids) if who == owner and rng.random() < 0.8 else None,
-                index_tokens(prompt, note), False, created,
-            ))
+            batch.append(
+                (
+                    image_id,
+                    who,
+                    task_id,
+                    0,
+                    f"{who}/{task_id}/0.png",
+                    f"{who}/{task_id}/0.webp",
+                    1_500_000,
+                    width,
+                    height,
+                    width,
+                    height,
+                    preset,
+                    prompt,
+                    None,
+                    rng.randrange(2**32),
+                    8,
+                    0.0,
+                    "Tongyi-MAI/Z-Image-Turbo",
+                    "zimage-turbo",
+                    None,
+                    created,
+                    created,
+                    rng.random() < 0.1,
+                    note,
+                    approval,
+                    rng.choice(folder_ids) if who == owner and rng.random() < 0.8 else None,
+                    index_tokens(prompt, note),
+                    False,
+                    created,
+                )
+            )
             if who == owner:
                 tagged = rng.sample(tag_ids[1:], rng.randint(0, 3))
                 if rng.random() < COMMON_TAG_SHARE:
@@ -152,8 +247,9 @@ async def seed(pg_url: str, owner: uuid.UUID, count: int) -> dict[str, Any]:
                 batch = []
         if batch:
             await conn.copy_records_to_table("images", columns=columns, records=batch)
-        await conn.copy_records_to_table("image_tags", columns=["image_id", "tag_id", "owner_id", "created_at"],
-                                         records=links)
+        await conn.copy_records_to_table(
+            "image_tags", columns=["image_id", "tag_id", "owner_id", "created_at"], records=links
+        )
         # what autovacuum does soon after a bulk load (visibility map for index-only scans, statistics)
         await conn.execute("VACUUM ANALYZE")
         tag_counts = await conn.fetch("SELECT tag_id, count(*) AS n FROM image_tags GROUP BY tag_id ORDER BY n DESC")
@@ -161,19 +257,25 @@ async def seed(pg_url: str, owner: uuid.UUID, count: int) -> dict[str, Any]:
         pair = await conn.fetchrow(
             "SELECT a.tag_id AS a, b.tag_id AS b, count(*) AS n FROM image_tags a JOIN image_tags b "
             "ON a.image_id = b.image_id AND a.tag_id < b.tag_id WHERE a.tag_id <> $1 AND b.tag_id <> $1 "
-            "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 1", tag_ids[0],
+            "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 1",
+            tag_ids[0],
         )
         both = await conn.fetchval(
             "SELECT count(*) FROM image_tags a JOIN image_tags b ON a.image_id = b.image_id "
-            "WHERE a.tag_id = $1 AND b.tag_id = $2", median["tag_id"], tag_ids[0],
+            "WHERE a.tag_id = $1 AND b.tag_id = $2",
+            median["tag_id"],
+            tag_ids[0],
         )
         deep = await conn.fetchrow(
             "SELECT created_at, id FROM images WHERE owner_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1",
-            owner, int(count * 0.9),
+            owner,
+            int(count * 0.9),
         )
         deep_tag = await conn.fetchrow(
             "SELECT created_at, image_id FROM image_tags WHERE tag_id = $1 "
-            "ORDER BY created_at DESC, image_id DESC OFFSET $2 LIMIT 1", median["tag_id"], int(median["n"] * 0.9),
+            "ORDER BY created_at DESC, image_id DESC OFFSET $2 LIMIT 1",
+            median["tag_id"],
+            int(median["n"] * 0.9),
         )
         folder_images = await conn.fetchval(
             "SELECT count(*) FROM images WHERE folder_id IN (SELECT id FROM folders WHERE id = $1 OR parent_id = $1)",
@@ -184,12 +286,22 @@ async def seed(pg_url: str, owner: uuid.UUID, count: int) -> dict[str, Any]:
             "SELECT relname, pg_relation_size(oid) AS bytes FROM pg_class WHERE relnamespace = 'gallery'::regnamespace "
             "AND relkind IN ('r', 'i') AND pg_relation_size(oid) > 1000000 ORDER BY relname"
         )
-        return {"tag": median["tag_id"], "tag_images": median["n"], "common_tag": tag_ids[0],
-                "common_tag_images": next(r["n"] for r in tag_counts if r["tag_id"] == tag_ids[0]),
-                "pair": (pair["a"], pair["b"]), "pair_images": pair["n"], "with_common": both,
-                "folder": folder_ids[0], "folder_images": folder_images, "links": len(links),
-                "deep": (deep["created_at"], deep["id"]), "deep_tag": (deep_tag["created_at"], deep_tag["image_id"]),
-                "pks": pks, "sizes_mb": {r["relname"]: round(r["bytes"] / 2**20, 1) for r in sizes}}
+        return {
+            "tag": median["tag_id"],
+            "tag_images": median["n"],
+            "common_tag": tag_ids[0],
+            "common_tag_images": next(r["n"] for r in tag_counts if r["tag_id"] == tag_ids[0]),
+            "pair": (pair["a"], pair["b"]),
+            "pair_images": pair["n"],
+            "with_common": both,
+            "folder": folder_ids[0],
+            "folder_images": folder_images,
+            "links": len(links),
+            "deep": (deep["created_at"], deep["id"]),
+            "deep_tag": (deep_tag["created_at"], deep_tag["image_id"]),
+            "pks": pks,
+            "sizes_mb": {r["relname"]: round(r["bytes"] / 2**20, 1) for r in sizes},
+        }
     finally:
         await conn.close()
 
@@ -208,8 +320,13 @@ def main() -> int:
     pg_url = create_pg_database()
     data_dir = Path(tempfile.mkdtemp(prefix="gallery-bench-"))
     try:
-        common: dict[str, Any] = {"database_url": pg_url, "data_dir": data_dir, "redis_url": None, "env": "development",
-                                  "s3_endpoint_url": None}
+        common: dict[str, Any] = {
+            "database_url": pg_url,
+            "data_dir": data_dir,
+            "redis_url": None,
+            "env": "development",
+            "s3_endpoint_url": None,
+        }
         auth_settings = AuthSettings(**common, trusted_proxies=[])
         upgrade(auth_migration_target(auth_settings))
         with serve(create_auth_app(auth_settings)) as auth_server:
@@ -223,8 +340,10 @@ def main() -> int:
     print()
     print(f"{'query':<58} {'via':<8} {'p50 ms':>8} {'p95 ms':>8} {'p50×':>6} {'p95×':>6}")
     for r in report["results"]:
-        print(f"{r['name']:<58} {r['via']:<8} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} {r['ratio']:>6.1f} "
-              f"{r['p95_ratio']:>6.1f}")
+        print(
+            f"{r['name']:<58} {r['via']:<8} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} {r['ratio']:>6.1f} "
+            f"{r['p95_ratio']:>6.1f}"
+        )
     print()
     for name, plan in report["plans"].items():
         print(f"--- EXPLAIN {name}\n{plan}\n")
@@ -237,12 +356,14 @@ def main() -> int:
     return 0
 
 
-async def measure(args: argparse.Namespace, pg_url: str, settings: Settings, auth_url: str,
-                  gallery_url: str) -> dict[str, Any]:
+async def measure(
+    args: argparse.Namespace, pg_url: str, settings: Settings, auth_url: str, gallery_url: str
+) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=60) as http:
         email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-        resp = await http.post(f"{auth_url}/api/v1/auth/register",
-                               json={"email": email, "password": PASSWORD, "display_name": "Bench"})
+        resp = await http.post(
+            f"{auth_url}/api/v1/auth/register", json={"email": email, "password": PASSWORD, "display_name": "Bench"}
+        )
         resp.raise_for_status()
         owner = uuid.UUID(resp.json()["id"])
         resp = await http.post(f"{auth_url}/api/v1/auth/login", json={"email": email, "password": PASSWORD})
@@ -252,8 +373,10 @@ async def measure(args: argparse.Namespace, pg_url: str, settings: Settings, aut
     t0 = time.perf_counter()
     seeded = await seed(pg_url, owner, args.images)
     seed_seconds = time.perf_counter() - t0
-    print(f"seeded {args.images:,} images (+{OTHER_USER_IMAGES:,} of another user), {FOLDERS} folders, "
-          f"{TAGS} tags, {seeded['links']:,} tag links in {seed_seconds:.1f} s")
+    print(
+        f"seeded {args.images:,} images (+{OTHER_USER_IMAGES:,} of another user), {FOLDERS} folders, "
+        f"{TAGS} tags, {seeded['links']:,} tag links in {seed_seconds:.1f} s"
+    )
 
     db = Database(settings.resolved_database_url(), settings.database_schema)
     rng = random.Random(7)
@@ -267,15 +390,27 @@ async def measure(args: argparse.Namespace, pg_url: str, settings: Settings, aut
         "tag filter, oldest first": (ImageFilter(tag_ids=[tag]), False, None),
         "tag filter, deep page (cursor at 90% of the tag)": (ImageFilter(tag_ids=[tag]), True, seeded["deep_tag"]),
         f"common tag (on {seeded['common_tag_images']} images)": (ImageFilter(tag_ids=[common]), True, None),
-        f"two tags AND: common + the tag ({seeded['with_common']} images)":
-            (ImageFilter(tag_ids=[common, tag]), True, None),
+        f"two tags AND: common + the tag ({seeded['with_common']} images)": (
+            ImageFilter(tag_ids=[common, tag]),
+            True,
+            None,
+        ),
         "two tags AND: the tag + common (the other order)": (ImageFilter(tag_ids=[tag, common]), True, None),
-        "two tags AND: common + the tag, deep page (cursor at 90% of the tag)":
-            (ImageFilter(tag_ids=[common, tag]), True, seeded["deep_tag"]),
-        f"two tags AND: two ordinary tags ({seeded['pair_images']} images)":
-            (ImageFilter(tag_ids=[pair_a, pair_b]), True, None),
-        f"folder with 2 subfolders ({seeded['folder_images']} images)":
-            (ImageFilter(folder_ids=[seeded["folder"]]), True, None),
+        "two tags AND: common + the tag, deep page (cursor at 90% of the tag)": (
+            ImageFilter(tag_ids=[common, tag]),
+            True,
+            seeded["deep_tag"],
+        ),
+        f"two tags AND: two ordinary tags ({seeded['pair_images']} images)": (
+            ImageFilter(tag_ids=[pair_a, pair_b]),
+            True,
+            None,
+        ),
+        f"folder with 2 subfolders ({seeded['folder_images']} images)": (
+            ImageFilter(folder_ids=[seeded["folder"]]),
+            True,
+            None,
+        ),
         "text search '야경'": (ImageFilter(terms=query_terms("야경")), True, None),
         "text search 'bicyc'": (ImageFilter(terms=query_terms("bicyc")), True, None),
         "text search, rare '우주정거'": (ImageFilter(terms=query_terms("우주정거")), True, None),
@@ -298,8 +433,9 @@ async def measure(args: argparse.Namespace, pg_url: str, settings: Settings, aut
 
         async def run() -> None:
             async with db.unit_of_work() as session:
-                rows, _ = await service.list_own(session, owner, filters, newest_first=newest_first, limit=PAGE,
-                                                 cursor=cursor)
+                rows, _ = await service.list_own(
+                    session, owner, filters, newest_first=newest_first, limit=PAGE, cursor=cursor
+                )
                 assert rows, "a scenario found nothing; the benchmark would measure an empty page"
 
         return run
@@ -313,14 +449,22 @@ async def measure(args: argparse.Namespace, pg_url: str, settings: Settings, aut
     http_name = "first page (GET /api/v1/gallery/images, 50 items)"
     ref_name = "reference: 50 rows by primary key"
     try:
-        samples = await timed({ref_name: reference, **{name: scenario(*s) for name, s in scenarios.items()},
-                               http_name: first_page_http}, args.runs)
+        samples = await timed(
+            {ref_name: reference, **{name: scenario(*s) for name, s in scenarios.items()}, http_name: first_page_http},
+            args.runs,
+        )
         plans["reference"] = await explain(select(GalleryImage).where(GalleryImage.pk.in_(seeded["pks"][:PAGE])))
         for name, (filters, newest_first, after) in scenarios.items():
             async with db.unit_of_work() as session:  # the service adds a folder's subfolders to the filter
                 folder_ids = await folders.with_subfolders(session, owner, filters.folder_ids)
-            stmt = repo.list_statement("postgresql", owner, replace(filters, folder_ids=folder_ids),
-                                       newest_first=newest_first, limit=PAGE + 1, after=after)
+            stmt = repo.list_statement(
+                "postgresql",
+                owner,
+                replace(filters, folder_ids=folder_ids),
+                newest_first=newest_first,
+                limit=PAGE + 1,
+                after=after,
+            )
             plans[name] = await explain(stmt)
             if "Seq Scan on images" in plans[name]:
                 seq_scans.append(name)
@@ -333,15 +477,30 @@ async def measure(args: argparse.Namespace, pg_url: str, settings: Settings, aut
     for name, ms in samples.items():
         via = "HTTP" if name == http_name else "database" if name == ref_name else "service"
         p50, p95 = statistics.median(ms), percentile(ms, 0.95)
-        results.append({"name": name, "via": via, "p50_ms": p50, "p95_ms": p95, "ratio": p50 / ref_p50,
-                        "p95_ratio": p95 / ref_p95})
+        results.append(
+            {"name": name, "via": via, "p50_ms": p50, "p95_ms": p95, "ratio": p50 / ref_p50, "p95_ratio": p95 / ref_p95}
+        )
     return {
-        "images": args.images, "other_user_images": OTHER_USER_IMAGES, "folders": FOLDERS,
-        "subfolders": SUBFOLDERS, "tags": TAGS, "tag_links": seeded["links"], "relation_sizes_mb": seeded["sizes_mb"],
-        "runs": args.runs, "page": PAGE, "seed_seconds": round(seed_seconds, 1),
-        "machine": {"cpu": _cpu(), "cores": os.cpu_count(), "python": platform.python_version(),
-                    "postgresql": await _pg_version(pg_url), "platform": platform.platform()},
-        "results": results, "plans": plans, "seq_scans_on_images": seq_scans,
+        "images": args.images,
+        "other_user_images": OTHER_USER_IMAGES,
+        "folders": FOLDERS,
+        "subfolders": SUBFOLDERS,
+        "tags": TAGS,
+        "tag_links": seeded["links"],
+        "relation_sizes_mb": seeded["sizes_mb"],
+        "runs": args.runs,
+        "page": PAGE,
+        "seed_seconds": round(seed_seconds, 1),
+        "machine": {
+            "cpu": _cpu(),
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "postgresql": await _pg_version(pg_url),
+            "platform": platform.platform(),
+        },
+        "results": results,
+        "plans": plans,
+        "seq_scans_on_images": seq_scans,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 

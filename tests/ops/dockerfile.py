@@ -26,8 +26,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # instructions whose arguments Docker expands itself (the Dockerfile reference, "Environment replacement")
-DOCKER_EXPANDS = {"ADD", "COPY", "ENV", "EXPOSE", "FROM", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
-                  "ONBUILD", "ARG"}
+DOCKER_EXPANDS = {
+    "ADD",
+    "COPY",
+    "ENV",
+    "EXPOSE",
+    "FROM",
+    "LABEL",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
+    "ONBUILD",
+    "ARG",
+}
 SHELLS = {"sh", "/bin/sh", "bash", "/bin/bash"}
 
 
@@ -46,8 +58,8 @@ def expand(text: str, variables: dict[str, str], *, as_shell: bool = False) -> s
     while i < len(text):
         ch = text[i]
         if as_shell and ch == "'" and not quoted:
-            end = text.index("'", i + 1) if "'" in text[i + 1:] else len(text)
-            out.append(text[i:end + 1])
+            end = text.index("'", i + 1) if "'" in text[i + 1 :] else len(text)
+            out.append(text[i : end + 1])
             i = end + 1
             continue
         if as_shell and ch == '"':
@@ -67,7 +79,7 @@ def expand(text: str, variables: dict[str, str], *, as_shell: bool = False) -> s
                 j += 1
             if depth:
                 raise BuildError(f"missing '}}' in {text!r}")
-            out.append(_braced(text[i + 2:j - 1], variables, as_shell=as_shell))
+            out.append(_braced(text[i + 2 : j - 1], variables, as_shell=as_shell))
             i = j
             continue
         name = _NAME.match(text, i + 1)
@@ -84,7 +96,7 @@ def _braced(body: str, variables: dict[str, str], *, as_shell: bool) -> str:
     name = _NAME.match(body)
     if not name:
         raise BuildError(f"bad substitution: ${{{body}}}")
-    key, rest = name.group(), body[name.end():]
+    key, rest = name.group(), body[name.end() :]
     value = variables.get(key)
     if not rest:
         return value or ""
@@ -239,12 +251,19 @@ class Image:
         """(sources, absolute destination) of every `COPY --from=source_stage` in the stage (default: the final one)."""
         stage = stage or self.final
         workdirs = _workdirs(stage)
-        return [(i.words[:-1], posixpath.normpath(posixpath.join(workdirs[id(i)], i.words[-1])))
-                for i in stage.find("COPY") if i.flags.get("from") == source_stage]
+        return [
+            (i.words[:-1], posixpath.normpath(posixpath.join(workdirs[id(i)], i.words[-1])))
+            for i in stage.find("COPY")
+            if i.flags.get("from") == source_stage
+        ]
 
     def context_copies(self, stage: Stage | None = None) -> list[Instruction]:
-        return [i for s in ([stage] if stage else self.stages) for i in s.find("COPY") + s.find("ADD")
-                if "from" not in i.flags]
+        return [
+            i
+            for s in ([stage] if stage else self.stages)
+            for i in s.find("COPY") + s.find("ADD")
+            if "from" not in i.flags
+        ]
 
     def files_from_context(self, root: Path, stage: Stage | None = None) -> dict[str, Path]:
         """Image path -> context file, for what the stage's (default: the final one's) context COPYs bring in.
@@ -257,8 +276,11 @@ class Image:
             *sources, dest = instruction.words
             dest_abs = posixpath.join(workdirs[id(instruction)], dest)
             for source in sources:
-                matches = sorted(root.glob(source.rstrip("/"))) if any(c in source for c in "*?[") \
+                matches = (
+                    sorted(root.glob(source.rstrip("/")))
+                    if any(c in source for c in "*?[")
                     else [root / source.rstrip("/")]
+                )
                 matches = [m for m in matches if m.exists() and not ignore.excluded(m.relative_to(root).as_posix())]
                 if not matches:
                     raise BuildError(f"{self.path.name}:{instruction.line}: COPY source {source!r} not in the context")

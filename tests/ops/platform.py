@@ -71,12 +71,25 @@ class Platform:
             base = f"{task['user_id']}/{task_id}/{index}"
             asyncio.run(store.put(f"{base}.png", png, "image/png"))
             asyncio.run(store.put(f"{base}.thumb.webp", thumb, "image/webp"))
-            reports.append({"index": index, "seed": task["seed"] + index, "width": task["width"],
-                            "height": task["height"], "png_key": f"{base}.png", "thumb_key": f"{base}.thumb.webp",
-                            "png_bytes": len(png)})
+            reports.append(
+                {
+                    "index": index,
+                    "seed": task["seed"] + index,
+                    "width": task["width"],
+                    "height": task["height"],
+                    "png_key": f"{base}.png",
+                    "thumb_key": f"{base}.thumb.webp",
+                    "png_bytes": len(png),
+                }
+            )
             blobs += [png, thumb]
-        body = {"attempt": task["attempt"], "engine": "tiny", "model": "tiny-random", "gpu_seconds": 0.5,
-                "images": reports}
+        body = {
+            "attempt": task["attempt"],
+            "engine": "tiny",
+            "model": "tiny-random",
+            "gpu_seconds": 0.5,
+            "images": reports,
+        }
         done = self.http.post(f"{internal}/complete", headers=headers, json=body)
         assert done.status_code == 200, done.text
         return blobs

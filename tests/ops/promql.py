@@ -45,8 +45,11 @@ def rule_queries() -> dict[str, str]:
 
 def exposition_names(text: str) -> set[str]:
     """Every sample name a query may use from a /metrics page: families (from # TYPE) and their samples."""
-    suffixes = {"counter": ("_total", "_created"), "histogram": ("_bucket", "_sum", "_count", "_created"),
-                "summary": ("_sum", "_count", "_created")}
+    suffixes = {
+        "counter": ("_total", "_created"),
+        "histogram": ("_bucket", "_sum", "_count", "_created"),
+        "summary": ("_sum", "_count", "_created"),
+    }
     names = set()
     for line in text.splitlines():
         match = re.match(r"# TYPE (\S+) (\S+)", line)

@@ -126,8 +126,12 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(database_url: str,
     data_dir = tmp_path / "data"
     with running_platform(database_url, data_dir) as platform:
         platform.complete(platform.submit(platform.user(), num_images=1))
-    env = os.environ | {"DATABASE_URL": database_url, "DATA_DIR": str(data_dir), "BACKUP_DIR": str(tmp_path / "b"),
-                        "OBJECTS_EXEC": f"{sys.executable} scripts/object_archive.py"}
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(data_dir),
+        "BACKUP_DIR": str(tmp_path / "b"),
+        "OBJECTS_EXEC": f"{sys.executable} scripts/object_archive.py",
+    }
     made = script("backup.sh", env=env)
     assert made.returncode == 0, made.stderr
     backup = Path(made.stdout.strip().splitlines()[-1])
@@ -136,8 +140,9 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(database_url: str,
     before = snapshot(database_url)
     refused = script("restore.sh", str(backup), "--yes", env=env)
     assert refused.returncode == 1 and "checksums do not match" in refused.stderr
-    unconfirmed = subprocess.run([str(ROOT / "scripts/restore.sh"), str(tmp_path / "nope")], env=env,
-                                 capture_output=True, text=True, timeout=60)
+    unconfirmed = subprocess.run(
+        [str(ROOT / "scripts/restore.sh"), str(tmp_path / "nope")], env=env, capture_output=True, text=True, timeout=60
+    )
     assert unconfirmed.returncode == 1 and "missing" in unconfirmed.stderr
     assert snapshot(database_url) == before
 
@@ -146,8 +151,13 @@ def test_backups_are_kept_up_to_the_limit(database_url: str, tmp_path: Path) -> 
     data_dir = tmp_path / "data"
     with running_platform(database_url, data_dir):
         pass  # migrations only: an empty platform backs up too
-    env = os.environ | {"DATABASE_URL": database_url, "DATA_DIR": str(data_dir), "BACKUP_DIR": str(tmp_path / "b"),
-                        "BACKUP_KEEP": "2", "OBJECTS_EXEC": f"{sys.executable} scripts/object_archive.py"}
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(data_dir),
+        "BACKUP_DIR": str(tmp_path / "b"),
+        "BACKUP_KEEP": "2",
+        "OBJECTS_EXEC": f"{sys.executable} scripts/object_archive.py",
+    }
     made = [script("backup.sh", env=env) for _ in range(3)]
     assert all(m.returncode == 0 for m in made), [m.stderr for m in made]
     kept = sorted(p.name for p in (tmp_path / "b").iterdir())

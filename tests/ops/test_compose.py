@@ -25,9 +25,19 @@ DEV, PROD = ROOT / "docker-compose.yml", ROOT / "docker-compose.prod.yml"
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "compose-spec.json").read_text())
 # ARCHITECTURE §1: service -> port it listens on inside the network
 PORTS = {
-    "api-gateway": 8000, "auth-service": 8001, "image-service": 8002, "gallery-service": 8003,
-    "frontend": 3000, "admin-ui": 3001, "flower": 5555, "prometheus": 9090, "alertmanager": 9093,
-    "nvidia-exporter": 9835, "postgres": 5432, "redis": 6379, "minio": 9000,
+    "api-gateway": 8000,
+    "auth-service": 8001,
+    "image-service": 8002,
+    "gallery-service": 8003,
+    "frontend": 3000,
+    "admin-ui": 3001,
+    "flower": 5555,
+    "prometheus": 9090,
+    "alertmanager": 9093,
+    "nvidia-exporter": 9835,
+    "postgres": 5432,
+    "redis": 6379,
+    "minio": 9000,
 }
 # compose service -> (Python package, module served) for every image we build from this repository
 PYTHON_IMAGES = {
@@ -53,8 +63,10 @@ for _tag in ("!override", "!reset"):
     ComposeLoader.add_constructor(
         _tag,
         lambda loader, node: (
-            loader.construct_mapping(node) if isinstance(node, yaml.MappingNode)
-            else loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode)
+            loader.construct_mapping(node)
+            if isinstance(node, yaml.MappingNode)
+            else loader.construct_sequence(node)
+            if isinstance(node, yaml.SequenceNode)
             else loader.construct_scalar(node)
         ),
     )
@@ -111,18 +123,32 @@ def image_problems(name: str, build: dict[str, Any]) -> list[str]:
     # pyproject files invalidate, then the workspace sources, then the package itself
     build_stage = image.stage("build")
     steps = build_stage.instructions
-    deps = [n for n, i in enumerate(steps) if i.keyword == "RUN"
-            and re.search(rf"uv sync --no-dev --no-install-workspace --package {package}(\s|$)", i.expanded)]
-    full = [n for n, i in enumerate(steps) if i.keyword == "RUN"
-            and re.search(rf"uv sync --no-dev --package {package}(\s|$)", i.expanded)]
+    deps = [
+        n
+        for n, i in enumerate(steps)
+        if i.keyword == "RUN"
+        and re.search(rf"uv sync --no-dev --no-install-workspace --package {package}(\s|$)", i.expanded)
+    ]
+    full = [
+        n
+        for n, i in enumerate(steps)
+        if i.keyword == "RUN" and re.search(rf"uv sync --no-dev --package {package}(\s|$)", i.expanded)
+    ]
     if not deps or not full or deps[0] > full[0]:
-        return [*problems, f"{name}: not `uv sync --no-dev --no-install-workspace --package {package}` "
-                           f"then `uv sync --no-dev --package {package}`: {image.run_commands(build_stage)}"]
+        return [
+            *problems,
+            f"{name}: not `uv sync --no-dev --no-install-workspace --package {package}` "
+            f"then `uv sync --no-dev --package {package}`: {image.run_commands(build_stage)}",
+        ]
     before = [w for i in image.context_copies(build_stage) if steps.index(i) < deps[0] for w in i.words[:-1]]
     if not before or any(not w.endswith(("pyproject.toml", "uv.lock")) for w in before):
         problems.append(f"{name}: the dependency layer depends on more than uv.lock and pyproject files: {before}")
-    sources = [w.rstrip("/") for i in image.context_copies(build_stage) for w in i.words[:-1]
-               if re.fullmatch(r"services/[^/]+/src/?", w) and deps[0] < steps.index(i) < full[0]]
+    sources = [
+        w.rstrip("/")
+        for i in image.context_copies(build_stage)
+        for w in i.words[:-1]
+        if re.fullmatch(r"services/[^/]+/src/?", w) and deps[0] < steps.index(i) < full[0]
+    ]
     if sources != [f"services/{name}/src"]:
         return [*problems, f"{name}: the build stage copies the sources {sources}, not services/{name}/src"]
     member = ROOT / "services" / name / "pyproject.toml"
@@ -140,8 +166,19 @@ def image_problems(name: str, build: dict[str, Any]) -> list[str]:
     if name in HTTP_SERVICES:
         factory = f"{module}.main:create_app"
         port = str(PORTS[name])
-        expected = ["uvicorn", "--factory", factory, "--host", "0.0.0.0", "--port", port,
-                    "--no-proxy-headers", "--no-server-header", "--timeout-graceful-shutdown", "20"]
+        expected = [
+            "uvicorn",
+            "--factory",
+            factory,
+            "--host",
+            "0.0.0.0",
+            "--port",
+            port,
+            "--no-proxy-headers",
+            "--no-server-header",
+            "--timeout-graceful-shutdown",
+            "20",
+        ]
         if cmd != expected:
             problems.append(f"{name}: runs {cmd}, not {expected}")
         if image.exposed() != [port]:
@@ -149,12 +186,15 @@ def image_problems(name: str, build: dict[str, Any]) -> list[str]:
         if check and f"http://127.0.0.1:{port}/ready" not in check:
             problems.append(f"{name}: the health check asks {check}, not /ready on {port}")
         main = f"/app/services/{name}/src/{module}/main.py"
-        from_build = any(i.flags.get("from") == "build" and i.words[0] == f"/app/services/{name}/src"
-                         for i in image.final.find("COPY"))
+        from_build = any(
+            i.flags.get("from") == "build" and i.words[0] == f"/app/services/{name}/src"
+            for i in image.final.find("COPY")
+        )
         if main not in files and not from_build:
             problems.append(f"{name}: {main} (where the virtual environment links it) is not in the image")
-        if not re.search(r"^def create_app\(", (ROOT / "services" / name / "src" / module / "main.py").read_text(),
-                         flags=re.M):
+        if not re.search(
+            r"^def create_app\(", (ROOT / "services" / name / "src" / module / "main.py").read_text(), flags=re.M
+        ):
             problems.append(f"{name}: {factory} does not exist")
     migrations = ROOT / "services" / name / "migrations"
     if migrations.is_dir():
@@ -231,8 +271,17 @@ def test_production_refuses_defaults_and_runs_in_production_mode() -> None:
         env = prod[name]["environment"]
         assert env["ZIMAGE_ENV"] == "production", name
     # every secret comes from .env, and compose stops when one is missing
-    for var in ("POSTGRES_PASSWORD", "ZIMAGE_DB_PASSWORD", "REDIS_PASSWORD", "MINIO_ROOT_PASSWORD", "INTERNAL_TOKEN",
-                "OBJECT_SIGNING_SECRET", "S3_SECRET_KEY", "GRAFANA_ADMIN_PASSWORD", "FLOWER_BASIC_AUTH"):
+    for var in (
+        "POSTGRES_PASSWORD",
+        "ZIMAGE_DB_PASSWORD",
+        "REDIS_PASSWORD",
+        "MINIO_ROOT_PASSWORD",
+        "INTERNAL_TOKEN",
+        "OBJECT_SIGNING_SECRET",
+        "S3_SECRET_KEY",
+        "GRAFANA_ADMIN_PASSWORD",
+        "FLOWER_BASIC_AUTH",
+    ):
         uses = re.findall(r"\$\{" + var + r"(:?[-?][^}]*)?\}", text)
         assert uses and all(u.startswith(":?") for u in uses), f"{var} must be required (:?) in production"
     assert prod["auth-service"]["environment"]["AUTH_JWT_PRIVATE_KEY_FILE"].startswith("/run/secrets/")
@@ -258,7 +307,7 @@ def test_dependencies_wait_for_health_and_migrations() -> None:
         assert svcs["migrate"]["command"] == ["python", "scripts/db.py", "upgrade"]
         for name, service in svcs.items():
             deps = service.get("depends_on", {})
-            for dep, rule in (deps.items() if isinstance(deps, dict) else []):
+            for dep, rule in deps.items() if isinstance(deps, dict) else []:
                 if rule.get("condition") == "service_healthy":
                     target = svcs[dep]
                     has_check = "healthcheck" in target or bool(
@@ -291,7 +340,10 @@ def test_every_python_image_builds_its_own_package(service: str) -> None:
     # what `uv sync --package` installs: torch only in the worker
     exported = subprocess.run(
         ["uv", "export", "--frozen", "--no-dev", "--no-hashes", "--package", package],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     has_torch = re.search(r"^torch==", exported, flags=re.MULTILINE) is not None
     assert has_torch == (package == "zimage-worker")
@@ -350,8 +402,12 @@ def test_every_image_copies_the_whole_workspace_before_uv_sync() -> None:
             for stage in image.stages:
                 syncs = [n for n, i in enumerate(stage.instructions) if i.keyword == "RUN" and "uv sync" in i.expanded]
                 if syncs:
-                    copied = {w for i in image.context_copies(stage) if stage.instructions.index(i) < syncs[0]
-                              for w in i.words[:-1]}
+                    copied = {
+                        w
+                        for i in image.context_copies(stage)
+                        if stage.instructions.index(i) < syncs[0]
+                        for w in i.words[:-1]
+                    }
                     missing = [m for m in WORKSPACE_MEMBERS if f"{m}/pyproject.toml" not in copied]
                     assert not missing, f"{path.name} {name}: uv sync before {missing} are copied"
 
@@ -392,9 +448,7 @@ def test_the_dockerfile_model_scopes_and_expands_like_buildkit(tmp_path: Path) -
 
 
 def test_the_dockerignore_model_matches_like_docker(tmp_path: Path) -> None:
-    (tmp_path / ".dockerignore").write_text(
-        "**/__pycache__\n.env\n.env.*\n!.env.example\nservices/*/tests\n/data\n"
-    )
+    (tmp_path / ".dockerignore").write_text("**/__pycache__\n.env\n.env.*\n!.env.example\nservices/*/tests\n/data\n")
     ignore = dockerfile.DockerIgnore.read(tmp_path)
     for path in ("__pycache__", "a/b/__pycache__/c.pyc", ".env", ".env.local", "services/x/tests/t.py", "data/k"):
         assert ignore.excluded(path), path
@@ -408,8 +462,15 @@ def test_the_service_images_hold_their_migrations_and_no_tests() -> None:
         migrations = ROOT / "services" / name / "migrations"
         files = image_of(services(PROD)[name]["build"]).files_from_context(ROOT)
         in_image = {f for f in files if f.startswith(f"/app/services/{name}/migrations/")}
-        expected = {f"/app/{f.relative_to(ROOT).as_posix()}" for f in migrations.rglob("*") if f.is_file()
-                    and not ignore.excluded(f.relative_to(ROOT).as_posix())} if migrations.is_dir() else set()
+        expected = (
+            {
+                f"/app/{f.relative_to(ROOT).as_posix()}"
+                for f in migrations.rglob("*")
+                if f.is_file() and not ignore.excluded(f.relative_to(ROOT).as_posix())
+            }
+            if migrations.is_dir()
+            else set()
+        )
         assert in_image == expected, name
         assert (name == "api-gateway") == (not expected), f"{name}: migrations where ARCHITECTURE has none, or none"
         assert not [f for f in files if f.startswith(f"/app/services/{name}/tests")], f"{name}: tests in the image"
@@ -432,7 +493,7 @@ def test_the_migrate_and_flower_images_hold_what_they_run() -> None:
         assert (ROOT / "scripts" / script).is_file() and script in migrate
     flower = (ROOT / "deploy/docker/flower.Dockerfile").read_text()
     assert "--only-group flower" in flower
-    assert re.search(r'^flower = \[', (ROOT / "pyproject.toml").read_text(), flags=re.MULTILINE)
+    assert re.search(r"^flower = \[", (ROOT / "pyproject.toml").read_text(), flags=re.MULTILINE)
 
 
 def test_the_build_context_leaves_local_state_out() -> None:

@@ -19,8 +19,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 KUBERNETES_VERSION = "1.34.0"
 KEDA = json.loads((Path(__file__).parent / "schemas" / "keda-scaledobject-v1alpha1.json").read_text())
-HTTP_SERVICES = {"api-gateway": 8000, "auth-service": 8001, "image-service": 8002, "gallery-service": 8003,
-                 "flower": 5555}
+HTTP_SERVICES = {
+    "api-gateway": 8000,
+    "auth-service": 8001,
+    "image-service": 8002,
+    "gallery-service": 8003,
+    "flower": 5555,
+}
 
 
 def kubectl() -> str:
@@ -30,8 +35,9 @@ def kubectl() -> str:
 
 
 def render(overlay: str) -> list[dict[str, Any]]:
-    result = subprocess.run([kubectl(), "kustomize", str(ROOT / "deploy/k8s" / overlay)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [kubectl(), "kustomize", str(ROOT / "deploy/k8s" / overlay)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
@@ -108,7 +114,11 @@ def test_everything_runs_as_non_root(objects: list[dict[str, Any]]) -> None:
 def test_the_production_overlay_sets_namespace_and_images() -> None:
     objects = render("overlays/production")
     assert {o["metadata"].get("namespace") for o in objects} == {"zimage"}
-    images = [c["image"] for o in objects if o["kind"] in ("Deployment", "Job")
-              for c in o["spec"]["template"]["spec"]["containers"]]
+    images = [
+        c["image"]
+        for o in objects
+        if o["kind"] in ("Deployment", "Job")
+        for c in o["spec"]["template"]["spec"]["containers"]
+    ]
     assert images and all(i.startswith("registry.example.com/zimage/") and i.endswith(":0.1.0") for i in images)
     assert by_kind(objects, "ScaledObject")["ml-worker"]["spec"]["maxReplicaCount"] == 8

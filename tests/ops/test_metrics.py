@@ -34,8 +34,7 @@ def sample(text: str, name: str, labels: str) -> float:
 
 
 def test_the_parser_finds_metric_names() -> None:
-    assert metric_names('sum by (s) (rate(a_total{x="1"}[$__rate_interval])) / on() b or vector(0)') == {
-        "a_total", "b"}
+    assert metric_names('sum by (s) (rate(a_total{x="1"}[$__rate_interval])) / on() b or vector(0)') == {"a_total", "b"}
 
 
 def test_every_queried_metric_is_exported(platform: Platform) -> None:
@@ -55,10 +54,14 @@ def test_the_http_metrics_carry_the_labels_the_dashboards_group_by(platform: Pla
     platform.http.get(f"{platform.urls['auth-service']}/health")
     lines = platform.metrics("auth-service").splitlines()
     requests = [line for line in lines if line.startswith("http_requests_total{")]
-    assert any(all(label in line for label in ('service="auth-service"', 'route="/health"', 'status="200"',
-                                                'method="GET"')) for line in requests), requests
-    assert any(line.startswith("http_request_duration_seconds_bucket{") and 'service="auth-service"' in line
-               and 'le="' in line for line in lines)
+    assert any(
+        all(label in line for label in ('service="auth-service"', 'route="/health"', 'status="200"', 'method="GET"'))
+        for line in requests
+    ), requests
+    assert any(
+        line.startswith("http_request_duration_seconds_bucket{") and 'service="auth-service"' in line and 'le="' in line
+        for line in lines
+    )
 
 
 def test_a_generation_moves_the_task_metrics(platform: Platform) -> None:

@@ -16,14 +16,23 @@ from tests.ops.test_compose import DEV, PORTS, services
 
 ROOT = Path(__file__).resolve().parents[2]
 MONITORING = ROOT / "monitoring"
-REQUIRED_ALERTS = {"ServiceDown", "NoWorkerOnline", "QueueBacklogGrowing", "TaskFailureRateHigh",
-                   "ApiLatencyP99High", "GpuMemoryNearFull", "DiskSpaceLow"}
+REQUIRED_ALERTS = {
+    "ServiceDown",
+    "NoWorkerOnline",
+    "QueueBacklogGrowing",
+    "TaskFailureRateHigh",
+    "ApiLatencyP99High",
+    "GpuMemoryNearFull",
+    "DiskSpaceLow",
+}
 
 
 def tool(name: str) -> str:
     path = shutil.which(name)
-    assert path, (f"{name} is required by tests/ops and is missing: `make ops-tools` installs it "
-                  "(Debian packages prometheus, prometheus-alertmanager, shellcheck)")
+    assert path, (
+        f"{name} is required by tests/ops and is missing: `make ops-tools` installs it "
+        "(Debian packages prometheus, prometheus-alertmanager, shellcheck)"
+    )
     return path
 
 
@@ -85,8 +94,9 @@ def test_dashboards_are_provisioned_and_parse() -> None:
     uid = next(d["uid"] for d in datasource["datasources"] if d["type"] == "prometheus")
     provider = yaml.safe_load((MONITORING / "grafana/provisioning/dashboards/zimage.yml").read_text())
     mount = f"{MONITORING.relative_to(ROOT)}/grafana/dashboards"
-    assert any(v == f"./{mount}:{provider['providers'][0]['options']['path']}:ro"
-               for v in services(DEV)["grafana"]["volumes"])
+    assert any(
+        v == f"./{mount}:{provider['providers'][0]['options']['path']}:ro" for v in services(DEV)["grafana"]["volumes"]
+    )
     uids = set()
     for path in sorted((MONITORING / "grafana/dashboards").glob("*.json")):
         board = json.loads(path.read_text())
@@ -98,10 +108,19 @@ def test_dashboards_are_provisioned_and_parse() -> None:
     for where, expr in queries.items():
         assert metric_names(expr), f"{where} queries no metric"
     text = " ".join(queries.values())
-    for needed in ("http_requests_total", "http_request_duration_seconds_bucket", "zimage_queue_depth",
-                   "zimage_task_queue_wait_seconds_bucket", "zimage_active_users", "zimage_tasks_finished_total",
-                   "nvidia_smi_utilization_gpu_ratio", "nvidia_smi_memory_used_bytes", "nvidia_smi_temperature_gpu",
-                   "zimage_task_stage_seconds_bucket", "zimage_images_generated_total"):
+    for needed in (
+        "http_requests_total",
+        "http_request_duration_seconds_bucket",
+        "zimage_queue_depth",
+        "zimage_task_queue_wait_seconds_bucket",
+        "zimage_active_users",
+        "zimage_tasks_finished_total",
+        "nvidia_smi_utilization_gpu_ratio",
+        "nvidia_smi_memory_used_bytes",
+        "nvidia_smi_temperature_gpu",
+        "zimage_task_stage_seconds_bucket",
+        "zimage_images_generated_total",
+    ):
         assert needed in text, f"no dashboard shows {needed}"
 
 

@@ -98,7 +98,7 @@ def image_problems(name: str, build: dict[str, Any]) -> list[str]:
         problems.append(f"{name}: {app}/package.json's build script is not `next build`")
     config = next_config(app)
     if not re.search(r"""output:\s*["']standalone["']""", config):
-        problems.append(f"{name}: {app}'s next.config does not set output: \"standalone\"")
+        problems.append(f'{name}: {app}\'s next.config does not set output: "standalone"')
     if "outputFileTracingRoot" not in config:
         problems.append(f"{name}: {app}'s next.config does not trace from the workspace root (outputFileTracingRoot)")
     names = workspace_folders()
@@ -106,8 +106,12 @@ def image_problems(name: str, build: dict[str, Any]) -> list[str]:
     local = [names[dep] for dep in manifest.get("dependencies", {}) if dep in names]
 
     # the install: `npm ci` of the root lock, in a layer only the lock and the package.json files invalidate
-    ci = [(stage, n) for stage in image.stages for n, i in enumerate(stage.instructions)
-          if i.keyword == "RUN" and re.search(r"\bnpm ci\b", i.expanded)]
+    ci = [
+        (stage, n)
+        for stage in image.stages
+        for n, i in enumerate(stage.instructions)
+        if i.keyword == "RUN" and re.search(r"\bnpm ci\b", i.expanded)
+    ]
     if not ci or any(re.search(r"\bnpm (install|i)\b", c) for c in image.run_commands()):
         return [*problems, f"{name}: no `npm ci` (the locked install): {image.run_commands()}"]
     deps_stage, at = ci[0]
@@ -115,11 +119,16 @@ def image_problems(name: str, build: dict[str, Any]) -> list[str]:
     if missing := sorted({app, *local} - set(workspace_flags(command))):
         problems.append(f"{name}: `npm ci` leaves out the workspaces {missing}: {command}")
     root_tools = ROOT_PACKAGE.get("devDependencies", {})
-    if (ROOT / app / "tsconfig.json").is_file() and "typescript" not in manifest.get("devDependencies", {}) \
-            and "typescript" in root_tools and "--include-workspace-root" not in command:
+    if (
+        (ROOT / app / "tsconfig.json").is_file()
+        and "typescript" not in manifest.get("devDependencies", {})
+        and "typescript" in root_tools
+        and "--include-workspace-root" not in command
+    ):
         problems.append(f"{name}: the build type-checks with the root's TypeScript, which `npm ci` leaves out")
-    before = [w for i in image.context_copies(deps_stage) if deps_stage.instructions.index(i) < at
-              for w in i.words[:-1]]
+    before = [
+        w for i in image.context_copies(deps_stage) if deps_stage.instructions.index(i) < at for w in i.words[:-1]
+    ]
     if any(not w.endswith(("package.json", "package-lock.json")) for w in before):
         problems.append(f"{name}: the install layer depends on more than the lock and package.json files: {before}")
     wanted = {"package.json", "package-lock.json", *(f"{ws}/package.json" for ws in WORKSPACES)}
@@ -127,21 +136,31 @@ def image_problems(name: str, build: dict[str, Any]) -> list[str]:
         problems.append(f"{name}: `npm ci` runs before {missing} are copied (npm reads every workspace)")
 
     # the build: the app's and the shared packages' sources, then `next build` without telemetry
-    stages_after = image.stages[image.stages.index(deps_stage):]
-    builds = [(stage, n) for stage in stages_after for n, i in enumerate(stage.instructions)
-              if i.keyword == "RUN" and re.search(r"\bnpm run build\b", i.expanded)
-              and app in workspace_flags(i.expanded)]
+    stages_after = image.stages[image.stages.index(deps_stage) :]
+    builds = [
+        (stage, n)
+        for stage in stages_after
+        for n, i in enumerate(stage.instructions)
+        if i.keyword == "RUN" and re.search(r"\bnpm run build\b", i.expanded) and app in workspace_flags(i.expanded)
+    ]
     if not builds:
         return [*problems, f"{name}: no `npm run build --workspace {app}`: {image.run_commands()}"]
     build_stage, at = builds[0]
     if build_stage.name is None:
         return [*problems, f"{name}: the build stage has no name to copy from"]
-    telemetry = build_stage.variables().get("NEXT_TELEMETRY_DISABLED") == "1" \
+    telemetry = (
+        build_stage.variables().get("NEXT_TELEMETRY_DISABLED") == "1"
         or "NEXT_TELEMETRY_DISABLED=1" in build_stage.instructions[at].expanded
+    )
     if not telemetry:
         problems.append(f"{name}: next build runs with telemetry (NEXT_TELEMETRY_DISABLED=1 missing)")
-    sources = {w.rstrip("/") for stage in stages_after for i in image.context_copies(stage)
-               if stage is not build_stage or build_stage.instructions.index(i) < at for w in i.words[:-1]}
+    sources = {
+        w.rstrip("/")
+        for stage in stages_after
+        for i in image.context_copies(stage)
+        if stage is not build_stage or build_stage.instructions.index(i) < at
+        for w in i.words[:-1]
+    }
     if missing := sorted({app, *local} - sources):
         problems.append(f"{name}: next build runs before the sources of {missing} are copied")
     built = image.files_from_context(ROOT, build_stage)
@@ -160,8 +179,9 @@ def image_problems(name: str, build: dict[str, Any]) -> list[str]:
     out = f"{build_stage.workdir}/{app}"
     copies = {source: dest for sources, dest in image.copies_from(build_stage.name) for source in sources}
     cmd = image.cmd()
-    server = posixpath.normpath(posixpath.join(final.workdir, cmd[1])) if cmd[:1] == ["node"] and len(cmd) == 2 \
-        else None
+    server = (
+        posixpath.normpath(posixpath.join(final.workdir, cmd[1])) if cmd[:1] == ["node"] and len(cmd) == 2 else None
+    )
     if server is None:
         problems.append(f"{name}: the command is not `node <server.js>`: {cmd}")
     elif copies.get(f"{out}/.next/standalone") is None:
@@ -174,15 +194,20 @@ def image_problems(name: str, build: dict[str, Any]) -> list[str]:
         beside = posixpath.dirname(expected)
         for part, dest in ((".next/static", f"{beside}/.next/static"), ("public", f"{beside}/public")):
             if copies.get(f"{out}/{part}") != dest:
-                problems.append(f"{name}: {out}/{part} lands at {copies.get(f'{out}/{part}')}, not beside "
-                                f"server.js at {dest}")
+                problems.append(
+                    f"{name}: {out}/{part} lands at {copies.get(f'{out}/{part}')}, not beside server.js at {dest}"
+                )
     if image.user() != f"{UID}:{UID}" and image.user() != UID:
         problems.append(f"{name}: runs as {image.user()!r}, not {UID}")
     if image.exposed() != [port]:
         problems.append(f"{name}: EXPOSE {image.exposed()}, not {port}")
     env = final.env
-    for key, value in (("PORT", port), ("HOSTNAME", "0.0.0.0"), ("NODE_ENV", "production"),
-                       ("NEXT_TELEMETRY_DISABLED", "1")):
+    for key, value in (
+        ("PORT", port),
+        ("HOSTNAME", "0.0.0.0"),
+        ("NODE_ENV", "production"),
+        ("NEXT_TELEMETRY_DISABLED", "1"),
+    ):
         if env.get(key) != value:
             problems.append(f"{name}: the container's {key} is {env.get(key)!r}, not {value}")
     check = image.healthcheck()
@@ -248,8 +273,10 @@ def test_traefik_sends_each_host_to_its_app_and_its_api_to_the_gateway() -> None
     for router in routers["routers"].values():
         by_service.setdefault(router["service"], []).append(router["rule"])
     assert any("Host(`admin." in rule and "!PathPrefix(`/api`)" in rule for rule in by_service["admin-ui"])
-    assert any("Host(`admin." in rule and "PathPrefix(`/api`)" in rule and "!" not in rule
-               for rule in by_service["api-gateway"]), "admin.* /api does not reach the gateway"
+    assert any(
+        "Host(`admin." in rule and "PathPrefix(`/api`)" in rule and "!" not in rule
+        for rule in by_service["api-gateway"]
+    ), "admin.* /api does not reach the gateway"
     for name in WEB_APPS:
         servers = routers["services"][name]["loadBalancer"]["servers"]
         assert servers == [{"url": f"http://{name}:{PORTS[name]}"}], name
@@ -279,8 +306,10 @@ def test_image_problems_catches_a_broken_web_dockerfile(tmp_path: Path, monkeypa
         "static not beside server.js": ("${APP_DIR}/.next/static\n", ".next/static\n"),
         "npm install": ("npm ci", "npm install"),
         "telemetry on": ("NEXT_TELEMETRY_DISABLED=1 npm_config_fund", "npm_config_fund"),
-        "sources in the install layer": ("COPY package.json package-lock.json ./",
-                                         "COPY package.json package-lock.json ./\nCOPY libs/web/ libs/web/"),
+        "sources in the install layer": (
+            "COPY package.json package-lock.json ./",
+            "COPY package.json package-lock.json ./\nCOPY libs/web/ libs/web/",
+        ),
         "a workspace member left out": ("COPY libs/web/package.json libs/web/\n", ""),
         "listening on the container's id": ("HOSTNAME=0.0.0.0", "HOSTNAME_UNUSED=0.0.0.0"),
     }
@@ -288,19 +317,29 @@ def test_image_problems_catches_a_broken_web_dockerfile(tmp_path: Path, monkeypa
         assert old in original, what
         path = tmp_path / "web.Dockerfile"
         path.write_text(original.replace(old, new, 1))
-        monkeypatch.setattr(sys.modules[__name__], "image_of",
-                            lambda b, path=path: dockerfile.render(path, build_args(b)))
+        monkeypatch.setattr(
+            sys.modules[__name__], "image_of", lambda b, path=path: dockerfile.render(path, build_args(b))
+        )
         assert image_problems("frontend", build), f"{what}: passes"
 
 
 def test_the_web_build_context_leaves_installs_and_builds_out() -> None:
     ignore = dockerfile.DockerIgnore.read(ROOT)
-    for path in ("node_modules/next/package.json", "libs/web/node_modules/x/index.js", "test-results/x.png",
-                 "docs/screenshots/login-desktop.png", "docs/screenshots/admin-dashboard.png"):
+    for path in (
+        "node_modules/next/package.json",
+        "libs/web/node_modules/x/index.js",
+        "test-results/x.png",
+        "docs/screenshots/login-desktop.png",
+        "docs/screenshots/admin-dashboard.png",
+    ):
         assert ignore.excluded(path), path
     for app in WEB_APPS.values():
-        for path in (f"{app}/node_modules/x/index.js", f"{app}/.next/BUILD_ID",
-                     f"{app}/.next/standalone/{app}/server.js", f"{app}/tsconfig.tsbuildinfo"):
+        for path in (
+            f"{app}/node_modules/x/index.js",
+            f"{app}/.next/BUILD_ID",
+            f"{app}/.next/standalone/{app}/server.js",
+            f"{app}/tsconfig.tsbuildinfo",
+        ):
             assert ignore.excluded(path), path
         for path in (f"{app}/package.json", f"{app}/next.config.ts", f"{app}/src/app/layout.tsx"):
             assert not ignore.excluded(path), path
@@ -323,8 +362,9 @@ def test_the_standalone_build_holds_what_the_image_copies(name: str) -> None:
         pytest.skip("no local standalone build yet: checked again by scripts/test-web.sh after its build")
     build = services(PROD)[name]["build"]
     image = image_of(build)
-    build_stage = next(s for s in image.stages if any(i.keyword == "RUN" and "npm run build" in i.expanded
-                                                     for i in s.instructions))
+    build_stage = next(
+        s for s in image.stages if any(i.keyword == "RUN" and "npm run build" in i.expanded for i in s.instructions)
+    )
     assert build_stage.name
     made = " ".join(image.run_commands(build_stage))
     files: dict[str, Path] = {}
@@ -339,7 +379,8 @@ def test_the_standalone_build_holds_what_the_image_copies(name: str) -> None:
                 for file in names:
                     inner = (Path(folder) / file).relative_to(local).as_posix()
                     if relative.endswith(".next/standalone") and inner.startswith(
-                            (f"{app}/.next/static/", f"{app}/public/")):
+                        (f"{app}/.next/static/", f"{app}/public/")
+                    ):
                         continue  # what build-frontend.sh adds for `make dev`
                     files[posixpath.join(dest, inner)] = Path(folder) / file
     server = posixpath.join(image.final.workdir, image.cmd()[1])

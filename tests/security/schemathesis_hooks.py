@@ -34,7 +34,8 @@ def _new_account(client: httpx.Client) -> str:
     if ROLE == "admin":  # the way operators create one; the stack's environment is ours
         subprocess.run(
             [sys.executable, "-m", "zimage_auth.cli", "create-admin", "--email", email, "--password", PASSWORD],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
     else:
         r = client.post(f"{API}/auth/register", json={"email": email, "password": PASSWORD, "display_name": "F"})
@@ -80,5 +81,8 @@ def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool
     kind, label = type(failure).__name__, case.operation.label
     # The stateful phase creates a tag and merges it into a random `into` id; the documented 404 then names
     # the missing `into` tag, not the tag it just created.
-    return not (kind == "EnsureResourceAvailability" and label == "POST /api/v1/gallery/tags/{tag_id}/merge"
-                and "to merge into" in response.text)
+    return not (
+        kind == "EnsureResourceAvailability"
+        and label == "POST /api/v1/gallery/tags/{tag_id}/merge"
+        and "to merge into" in response.text
+    )

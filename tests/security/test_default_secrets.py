@@ -44,11 +44,24 @@ def test_production_refuses_a_default_secret_and_names_it(
 ) -> None:
     key = tmp_path / "jwt.pem"  # auth-service also needs its signing key in production
     key.write_bytes(Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
-    env = {"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path), "HOME": str(tmp_path),
-           "AUTH_JWT_PRIVATE_KEY_FILE": str(key)} | GOOD | {variable: value}
+    env = (
+        {
+            "PATH": "/usr/bin:/bin",
+            "DATA_DIR": str(tmp_path),
+            "HOME": str(tmp_path),
+            "AUTH_JWT_PRIVATE_KEY_FILE": str(key),
+        }
+        | GOOD
+        | {variable: value}
+    )
     run = subprocess.run(
         [sys.executable, "-m", "uvicorn", "--factory", APPS[service], "--port", "0", "--no-proxy-headers"],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     output = run.stdout + run.stderr
     assert run.returncode != 0, output[-2000:]

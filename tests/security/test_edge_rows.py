@@ -65,8 +65,11 @@ def test_brute_force_with_a_forged_forwarded_for_is_throttled(platform: Platform
         # per address: 50 failures in 15 minutes, whatever the client claims to forward
         assert statuses.count(401) <= 50 and statuses[-1] == 429, statuses.count(401)
         # the right password from the attacker's address waits too
-        refused = attacker.post(f"{api}/auth/login", json={"email": victim.email, "password": PASSWORD},
-                                headers={"X-Forwarded-For": "192.0.2.7"})
+        refused = attacker.post(
+            f"{api}/auth/login",
+            json={"email": victim.email, "password": PASSWORD},
+            headers={"X-Forwarded-For": "192.0.2.7"},
+        )
         assert refused.status_code == 429
     # the victim signs in from their own address: per-account budget is 10 failures, the attacker sent 100
     r = platform.http.post(f"{api}/auth/login", json={"email": victim.email, "password": PASSWORD})
@@ -77,9 +80,11 @@ def test_brute_force_with_a_forged_forwarded_for_is_throttled(platform: Platform
 
 def _counts(platform: Platform, headers: dict[str, str]) -> tuple[int, int, int]:
     http, api = platform.http, platform.api
-    return (len(http.get(f"{api}/tasks", headers=headers).json()["items"]),
-            len(http.get(f"{api}/gallery/folders", headers=headers).json()["items"]),
-            len(http.get(f"{api}/templates", headers=headers, params={"scope": "personal"}).json()["items"]))
+    return (
+        len(http.get(f"{api}/tasks", headers=headers).json()["items"]),
+        len(http.get(f"{api}/gallery/folders", headers=headers).json()["items"]),
+        len(http.get(f"{api}/templates", headers=headers, params={"scope": "personal"}).json()["items"]),
+    )
 
 
 def test_input_limits_and_a_10_mb_body_write_nothing(platform: Platform) -> None:
@@ -104,8 +109,9 @@ def test_input_limits_and_a_10_mb_body_write_nothing(platform: Platform) -> None
         assert 400 <= r.status_code < 500 and r.json()["error"] and r.json()["detail"], (path, r.text)
     assert _counts(platform, h) == before
     # the boundaries themselves are accepted
-    ok = http.post(f"{api}/generate", json={"prompt": "a" * 2000, "width": 256, "height": 256, "num_images": 1},
-                   headers=h)
+    ok = http.post(
+        f"{api}/generate", json={"prompt": "a" * 2000, "width": 256, "height": 256, "num_images": 1}, headers=h
+    )
     assert ok.status_code == 202, ok.text
     assert http.post(f"{api}/gallery/folders", json={"name": "f" * 100}, headers=h).status_code == 201
 
@@ -132,8 +138,9 @@ def test_quota_100_submits_in_10_seconds(platform: Platform) -> None:
 def test_signed_urls_of_a_real_image(platform: Platform) -> None:
     account = platform.user("urls")
     http, api = platform.http, platform.api
-    task = http.post(f"{api}/generate", json={"prompt": "url", "width": 256, "height": 256},
-                     headers=account.headers).json()
+    task = http.post(
+        f"{api}/generate", json={"prompt": "url", "width": 256, "height": 256}, headers=account.headers
+    ).json()
     done = platform.stack.wait_task(http, account.headers, task["id"])
     url = str(httpx.URL(platform.origin).join(done["images"][0]["url"]))  # the API answers a relative URL
     assert http.get(url).status_code == 200  # no token: the signature is the credential
@@ -183,11 +190,19 @@ def test_security_headers_and_cors_on_every_route(platform: Platform) -> None:
         evil = http.request(method, url, headers={"Origin": "https://evil.example"}, **body)
         _assert_security_headers(method, url, evil)
         assert "access-control-allow-origin" not in evil.headers, (method, url)
-        preflight = http.options(url, headers={"Origin": WEB_ORIGIN, "Access-Control-Request-Method": method,
-                                               "Access-Control-Request-Headers": "authorization,content-type"})
+        preflight = http.options(
+            url,
+            headers={
+                "Origin": WEB_ORIGIN,
+                "Access-Control-Request-Method": method,
+                "Access-Control-Request-Headers": "authorization,content-type",
+            },
+        )
         assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == WEB_ORIGIN
         assert method in preflight.headers["access-control-allow-methods"]
         _assert_security_headers("OPTIONS", url, preflight)
         refused = http.options(url, headers={"Origin": "https://evil.example", "Access-Control-Request-Method": method})
-        assert "access-control-allow-origin" not in refused.headers and refused.headers.get(
-            "access-control-allow-origin") != "*"
+        assert (
+            "access-control-allow-origin" not in refused.headers
+            and refused.headers.get("access-control-allow-origin") != "*"
+        )

@@ -56,8 +56,16 @@ DESTRUCTIVE_OPERATIONS = {"gallery_tags_merge", "tasks_cancel", "gallery_images_
 OWNER_ALSO = {"tasks_cancel": {409}}  # the tiny worker may finish the task first: TaskAlreadyFinished
 
 
-FONT = (Path(__file__).resolve().parents[2] / "services" / "gallery-service" / "src" / "zimage_gallery" / "overlays"
-        / "fonts" / "Pretendard-Regular.otf")
+FONT = (
+    Path(__file__).resolve().parents[2]
+    / "services"
+    / "gallery-service"
+    / "src"
+    / "zimage_gallery"
+    / "overlays"
+    / "fonts"
+    / "Pretendard-Regular.otf"
+)
 CHANNEL = "instagram_square"
 OVERLAY = {"headline": "A's headline", "placement": "bottom_band"}
 
@@ -79,15 +87,20 @@ class Objects:
         self.http = platform.http
         self.api = platform.api
 
-    def _ok(self, method: str, path: str, status: int = 200, *, who: Account | None = None,
-            **kwargs: Any) -> dict[str, Any]:
+    def _ok(
+        self, method: str, path: str, status: int = 200, *, who: Account | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         r = self.http.request(method, f"{self.api}{path}", headers=(who or self.owner).headers, **kwargs)
         assert r.status_code == status, (method, path, r.status_code, r.text)
         return dict(r.json()) if r.content else {}
 
     def task(self, *, wait: bool = True) -> dict[str, Any]:
-        task = self._ok("POST", "/generate", 202,
-                        json={"prompt": "A's private campaign", "width": 256, "height": 256, "num_images": 1})
+        task = self._ok(
+            "POST",
+            "/generate",
+            202,
+            json={"prompt": "A's private campaign", "width": 256, "height": 256, "num_images": 1},
+        )
         return self.platform.stack.wait_task(self.http, self.owner.headers, task["id"]) if wait else task
 
     def task_id(self) -> str:
@@ -110,8 +123,11 @@ class Objects:
         return str(self._ok("POST", "/gallery/tags", 201, json={"name": f"a-{uuid.uuid4().hex[:8]}"})["id"])
 
     def template_id(self) -> str:
-        body = {"name_en": "A's template", "pattern": "A poster of {product}",
-                "variables": [{"name": "product", "label_ko": "제품", "label_en": "Product"}]}
+        body = {
+            "name_en": "A's template",
+            "pattern": "A poster of {product}",
+            "variables": [{"name": "product", "label_ko": "제품", "label_en": "Product"}],
+        }
         return str(self._ok("POST", "/templates", 201, json=body)["id"])
 
     def preset_id(self) -> str:
@@ -139,8 +155,12 @@ class Objects:
         return self.admin
 
     def kit_id(self) -> str:
-        body = {"name": f"Brand {uuid.uuid4().hex[:8]}", "colours": [{"role": "primary", "hex": "#E4002B"}],
-                "style_words": ["clean minimal"], "avoid_words": ["cartoon"]}
+        body = {
+            "name": f"Brand {uuid.uuid4().hex[:8]}",
+            "colours": [{"role": "primary", "hex": "#E4002B"}],
+            "style_words": ["clean minimal"],
+            "avoid_words": ["cartoon"],
+        }
         return str(self._ok("POST", "/brand-kits", 201, who=self._admin(), json=body)["id"])
 
     def font_id(self, kit_id: str) -> str:
@@ -201,6 +221,8 @@ QUERIES: dict[str, Extra] = {
     "gallery_images_overlay_preview": lambda o, ids: {"params": {"preset": CHANNEL}},
     "campaigns_export": lambda o, ids: {"params": {"image_id": ids["attached_image_id"]}},
 }
+
+
 def attach_new_image(o: Objects, ids: dict[str, str]) -> None:
     """The fan-out takes an image of the campaign's, named in the query (kept in `ids`, outside the path)."""
     ids["attached_image_id"] = o.image_id()
@@ -252,16 +274,15 @@ def test_every_id_route_has_a_fixture(platform: Platform) -> None:
     missing += [
         f"{method} {path}: takes a body, and BODIES has none for {operation['operationId']}"
         for method, path, operation in operations
-        if "requestBody" in operation and operation["operationId"] not in BODIES
+        if "requestBody" in operation
+        and operation["operationId"] not in BODIES
         and not set(_params(path)) & set(NOT_OBJECTS)
     ]
     assert not missing, "\n".join(missing)
 
 
 def _matrix_operations(platform: Platform) -> list[tuple[str, str, dict[str, Any]]]:
-    return [
-        (m, p, op) for m, p, op in id_operations(platform.spec()) if not set(_params(p)) & set(NOT_OBJECTS)
-    ]
+    return [(m, p, op) for m, p, op in id_operations(platform.spec()) if not set(_params(p)) & set(NOT_OBJECTS)]
 
 
 Expectation = list[tuple[str, Account | None, set[int]]]
@@ -283,8 +304,12 @@ def expected(method: str, template: str, op_id: str, owner: Account, other: Acco
         as_admin, admin_gets = "admin (a reviewer) changing a campaign", {403}
     else:
         as_admin, admin_gets = "admin through a user route", {404}
-    return [anonymous, ("other user", other, {404}), (as_admin, admin, admin_gets),
-            ("owner", owner, set(range(200, 400)) | OWNER_ALSO.get(op_id, set()))]
+    return [
+        anonymous,
+        ("other user", other, {404}),
+        (as_admin, admin, admin_gets),
+        ("owner", owner, set(range(200, 400)) | OWNER_ALSO.get(op_id, set())),
+    ]
 
 
 def test_nobody_but_the_owner_reaches_an_object(platform: Platform) -> None:
@@ -308,11 +333,16 @@ def test_nobody_but_the_owner_reaches_an_object(platform: Platform) -> None:
         extra = {**BODIES.get(op_id, lambda o, i: {})(objects, ids), **query}
         owner_extra = {**extra, **OWNER_BODIES.get(op_id, lambda o, i: {})(objects, ids)}
 
-        def call(who: Account | None, _method: str = method, _path: str = path, _extra: dict[str, Any] = extra,
-                 ) -> httpx.Response:
+        def call(
+            who: Account | None,
+            _method: str = method,
+            _path: str = path,
+            _extra: dict[str, Any] = extra,
+        ) -> httpx.Response:
             headers = who.headers if who else {}
-            return platform.http.request(_method, platform.api + _path.removeprefix("/api/v1"), headers=headers,
-                                         **_extra)
+            return platform.http.request(
+                _method, platform.api + _path.removeprefix("/api/v1"), headers=headers, **_extra
+            )
 
         missing_path = template.format(**{name: str(uuid.uuid4()) for name in _params(template)})
         for who_name, who, statuses in expected(method, template, op_id, owner, other, admin):
@@ -324,8 +354,11 @@ def test_nobody_but_the_owner_reaches_an_object(platform: Platform) -> None:
                 missing = call(who, _path=missing_path, _extra=sent)
                 if (missing.status_code, missing.json()) != (404, r.json()):
                     failures.append(f"{method} {template} as {who_name}: {r.text} but a missing id: {missing.text}")
-            elif (r.status_code == 403 and template.startswith(CAMPAIGN_ROUTES)
-                  and r.json().get("error") != "NotCampaignOwner"):
+            elif (
+                r.status_code == 403
+                and template.startswith(CAMPAIGN_ROUTES)
+                and r.json().get("error") != "NotCampaignOwner"
+            ):
                 failures.append(f"{method} {template} as {who_name}: {r.text}, not NotCampaignOwner")
     assert not failures, "\n".join(failures)
     assert len(operations) >= 20
@@ -384,7 +417,14 @@ def test_ids_in_bodies_through_the_gateway(platform: Platform) -> None:
         assert r.status_code == 404, (method, path, r.status_code, r.text)
     r = platform.http.get(f"{api}/gallery/images/{image}", headers=owner.headers)
     assert r.status_code == 200 and r.json()["favorite"] is False, r.text
-    for path in ("/gallery/images", "/gallery/folders", "/gallery/tags", "/tasks", "/templates",
-                 "/presets", "/campaigns"):
+    for path in (
+        "/gallery/images",
+        "/gallery/folders",
+        "/gallery/tags",
+        "/tasks",
+        "/templates",
+        "/presets",
+        "/campaigns",
+    ):
         items = platform.http.get(api + path, headers=h).json()["items"]
         assert not {i["id"] for i in items} & {image, folder, template}, (path, items)

@@ -92,10 +92,28 @@ def _fuzz(platform: Platform, role: str, account: Account, tmp_path: Path) -> No
         "NO_COLOR": "1",
     }
     run = subprocess.run(
-        [st, "--no-color", "--config-file", str(config), "run", f"{platform.api}/openapi.json",
-         "--checks", "all", "--exclude-checks", ",".join(CHECKS_EXCLUDED),
-         "--report", "junit", "--report-dir", str(tmp_path / "reports")],
-        cwd=platform.stack.data_dir.parent, env=env, capture_output=True, text=True, timeout=400, check=False,
+        [
+            st,
+            "--no-color",
+            "--config-file",
+            str(config),
+            "run",
+            f"{platform.api}/openapi.json",
+            "--checks",
+            "all",
+            "--exclude-checks",
+            ",".join(CHECKS_EXCLUDED),
+            "--report",
+            "junit",
+            "--report-dir",
+            str(tmp_path / "reports"),
+        ],
+        cwd=platform.stack.data_dir.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
     )
     output = run.stdout + run.stderr
     print(output[-6000:])

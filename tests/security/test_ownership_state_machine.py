@@ -73,8 +73,14 @@ class Ownership(RuleBasedStateMachine):
         path, body = {
             "folder": ("/gallery/folders", {"name": name}),
             "tag": ("/gallery/tags", {"name": name}),
-            "template": ("/templates", {"name_en": name, "pattern": "A poster of {product}",
-                                        "variables": [{"name": "product", "label_ko": "제품", "label_en": "P"}]}),
+            "template": (
+                "/templates",
+                {
+                    "name_en": name,
+                    "pattern": "A poster of {product}",
+                    "variables": [{"name": "product", "label_ko": "제품", "label_en": "P"}],
+                },
+            ),
             "preset": ("/presets", {"category": "mood", "label_en": "mine", "snippet": name}),
         }[kind]
         r = self.call(owner, "POST", path, json=body)
@@ -89,14 +95,27 @@ class Ownership(RuleBasedStateMachine):
         p, image_id, task_id = self.platform, str(uuid.uuid4()), str(uuid.uuid4())
         user_id = self.actors[owner].user_id
         image = {
-            "id": image_id, "owner_id": user_id, "task_id": task_id, "index": 0,
-            "png_key": f"{user_id}/{task_id}/0.png", "thumb_key": f"{user_id}/{task_id}/0.webp",
-            "width": 256, "height": 256, "generation_width": 256, "generation_height": 256,
-            "prompt": "private", "seed": 1, "steps": 8, "guidance_scale": 0.0,
+            "id": image_id,
+            "owner_id": user_id,
+            "task_id": task_id,
+            "index": 0,
+            "png_key": f"{user_id}/{task_id}/0.png",
+            "thumb_key": f"{user_id}/{task_id}/0.webp",
+            "width": 256,
+            "height": 256,
+            "generation_width": 256,
+            "generation_height": 256,
+            "prompt": "private",
+            "seed": 1,
+            "steps": 8,
+            "guidance_scale": 0.0,
             "created_at": datetime.now(UTC).isoformat(),
         }
-        r = p.http.put(f"http://127.0.0.1:{p.stack.base + 3}/internal/v1/images", json={"images": [image]},
-                       headers={"X-Internal-Token": ServiceSettings().internal_token})
+        r = p.http.put(
+            f"http://127.0.0.1:{p.stack.base + 3}/internal/v1/images",
+            json={"images": [image]},
+            headers={"X-Internal-Token": ServiceSettings().internal_token},
+        )
         assert r.status_code == 200, r.text
         self.model["image"][owner][image_id] = None  # no note yet
         self.touched.add(owner)
@@ -105,8 +124,11 @@ class Ownership(RuleBasedStateMachine):
     @rule(obj=objects, actor=st.integers(0, USERS))
     def get(self, obj: tuple[str, int, str], actor: int) -> None:
         kind, owner, object_id = obj
-        path = {"template": f"/templates/{object_id}", "preset": f"/presets/{object_id}",
-                "image": f"/gallery/images/{object_id}"}.get(kind)
+        path = {
+            "template": f"/templates/{object_id}",
+            "preset": f"/presets/{object_id}",
+            "image": f"/gallery/images/{object_id}",
+        }.get(kind)
         exists = object_id in self.model[kind][owner]
         if path is None:  # folders and tags are read through their lists only
             assert (object_id in self.listed(actor, kind)) == (actor == owner and exists)
@@ -136,9 +158,13 @@ class Ownership(RuleBasedStateMachine):
     @rule(obj=consumes(objects), actor=st.integers(0, USERS))
     def delete(self, obj: tuple[str, int, str], actor: int) -> None:
         kind, owner, object_id = obj
-        path = {"folder": f"/gallery/folders/{object_id}", "tag": f"/gallery/tags/{object_id}",
-                "template": f"/templates/{object_id}", "preset": f"/presets/{object_id}",
-                "image": f"/gallery/images/{object_id}"}[kind]
+        path = {
+            "folder": f"/gallery/folders/{object_id}",
+            "tag": f"/gallery/tags/{object_id}",
+            "template": f"/templates/{object_id}",
+            "preset": f"/presets/{object_id}",
+            "image": f"/gallery/images/{object_id}",
+        }[kind]
         r = self.call(actor, "DELETE", path)
         if actor == owner and object_id in self.model[kind][owner]:
             assert r.status_code == 204, (kind, r.text)
@@ -171,7 +197,13 @@ class Ownership(RuleBasedStateMachine):
 def test_nobody_sees_changes_or_deletes_what_they_do_not_own(platform: Platform) -> None:
     Ownership.platform = platform
     Ownership.admin = platform.admin()
-    run_state_machine_as_test(Ownership, settings=settings(
-        max_examples=20, stateful_step_count=15, deadline=None, database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    ))
+    run_state_machine_as_test(
+        Ownership,
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=15,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )

@@ -25,7 +25,12 @@ class ServerThread:
         self.url = f"http://127.0.0.1:{self.port}"
         # proxy_headers off, as make dev runs: our own trusted-proxy rules judge X-Forwarded-For
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="on",
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
             proxy_headers=False,
         )
         self.server = uvicorn.Server(config)

@@ -30,9 +30,7 @@ async def next_event(events: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
 @pytest.fixture(params=["in-process", "redis"])
 async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
     if request.param == "redis":
-        bus: EventBus = RedisEventBus(
-            request.getfixturevalue("redis_url"), prefix=f"test:{uuid.uuid4().hex}:"
-        )
+        bus: EventBus = RedisEventBus(request.getfixturevalue("redis_url"), prefix=f"test:{uuid.uuid4().hex}:")
     else:
         bus = InProcessEventBus()
     try:

@@ -302,9 +302,7 @@ async def test_local_download_content_type_follows_extension(
 
 async def test_local_expired_url_is_403_url_expired(local: LocalObjectStore, http: httpx.AsyncClient) -> None:
     await local.put("u1/t1/0.png", PNG, "image/png")
-    issued_an_hour_ago = LocalObjectStore(
-        local.root, SECRET, "/api/v1/objects", clock=lambda: time.time() - 3600
-    )
+    issued_an_hour_ago = LocalObjectStore(local.root, SECRET, "/api/v1/objects", clock=lambda: time.time() - 3600)
     response = await http.get(await issued_an_hour_ago.signed_url("u1/t1/0.png"))
     assert response.status_code == 403
     body = response.json()
@@ -330,9 +328,7 @@ def _tampered(url: str) -> dict[str, str]:
     }
 
 
-async def test_local_tampered_urls_are_403_url_invalid(
-    local: LocalObjectStore, http: httpx.AsyncClient
-) -> None:
+async def test_local_tampered_urls_are_403_url_invalid(local: LocalObjectStore, http: httpx.AsyncClient) -> None:
     await local.put("u1/t1/0.png", PNG, "image/png")
     await local.put("u1/t1/1.png", PNG, "image/png")
     url = await local.signed_url("u1/t1/0.png")
@@ -344,9 +340,7 @@ async def test_local_tampered_urls_are_403_url_invalid(
         assert response.json()["detail"], what
 
 
-async def test_local_download_name_cannot_be_swapped(
-    local: LocalObjectStore, http: httpx.AsyncClient
-) -> None:
+async def test_local_download_name_cannot_be_swapped(local: LocalObjectStore, http: httpx.AsyncClient) -> None:
     await local.put("u1/t1/0.png", PNG, "image/png")
     url = await local.signed_url("u1/t1/0.png", download_name="a.png")
     assert (await http.get(url)).status_code == 200
@@ -355,9 +349,7 @@ async def test_local_download_name_cannot_be_swapped(
     assert response.json()["error"] == "UrlInvalid"
 
 
-async def test_local_signature_from_another_secret_is_invalid(
-    local: LocalObjectStore, http: httpx.AsyncClient
-) -> None:
+async def test_local_signature_from_another_secret_is_invalid(local: LocalObjectStore, http: httpx.AsyncClient) -> None:
     await local.put("u1/t1/0.png", PNG, "image/png")
     other = LocalObjectStore(local.root, "another-secret-0123456789abcdefghij", "/api/v1/objects")
     response = await http.get(await other.signed_url("u1/t1/0.png"))

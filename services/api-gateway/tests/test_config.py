@@ -31,7 +31,8 @@ def test_wildcard_origin_from_environment_is_refused(monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.parametrize(
-    "raw", ["https://app.example.com, https://admin.example.com/", '["https://app.example.com","https://admin.example.com"]']
+    "raw",
+    ["https://app.example.com, https://admin.example.com/", '["https://app.example.com","https://admin.example.com"]'],
 )
 def test_origins_from_environment(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
     monkeypatch.setenv("GATEWAY_CORS_ORIGINS", raw)

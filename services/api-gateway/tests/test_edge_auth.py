@@ -29,8 +29,16 @@ BAD_TOKENS: dict[str, Callable[[Any], str]] = {
     "expired": lambda key: key.mint(ttl=-120),
     "refresh-as-access": lambda key: key.mint(typ="refresh"),
     "wrong-key": lambda key: jwt.encode(
-        {"iss": "zimage-auth", "aud": "zimage", "sub": str(uuid.uuid4()), "typ": "access", "sid": "s",
-         "jti": "j", "iat": 0, "exp": 2**31},
+        {
+            "iss": "zimage-auth",
+            "aud": "zimage",
+            "sub": str(uuid.uuid4()),
+            "typ": "access",
+            "sid": "s",
+            "jti": "j",
+            "iat": 0,
+            "exp": 2**31,
+        },
         Ed25519PrivateKey.generate(),
         algorithm="EdDSA",
         headers={"kid": key.kid},
@@ -63,9 +71,7 @@ async def test_bad_token_is_401_at_the_edge(
 
 
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Basic dXNlcjpwYXNz", "Token abc"])
-async def test_missing_token_is_401(
-    gateway: Any, upstreams: Any, header: str | None, expect_error: ErrorCheck
-) -> None:
+async def test_missing_token_is_401(gateway: Any, upstreams: Any, header: str | None, expect_error: ErrorCheck) -> None:
     path = f"/api/v1/tasks/{uuid.uuid4().hex}"
     async with gateway.client() as client:
         resp = await client.get(path, headers={"Authorization": header} if header is not None else {})
@@ -111,9 +117,7 @@ async def test_valid_token_reaches_the_service_unchanged(
         ("GET", "/api/v1/objects/user/task/0.png", "image"),
     ],
 )
-async def test_public_routes_need_no_token(
-    gateway: Any, upstreams: Any, method: str, path: str, service: str
-) -> None:
+async def test_public_routes_need_no_token(gateway: Any, upstreams: Any, method: str, path: str, service: str) -> None:
     async with gateway.client() as client:
         resp = await client.request(method, path, json={} if method == "POST" else None)
     assert resp.status_code == 200, resp.text

@@ -202,9 +202,7 @@ async def test_spec_with_a_service_down_is_503(
 
 
 @pytest.mark.parametrize(("ttl", "after_outage"), [(30, 200), (0, 503)])
-async def test_spec_is_cached(
-    start_gateway: Any, spec_servers: SpecServers, ttl: float, after_outage: int
-) -> None:
+async def test_spec_is_cached(start_gateway: Any, spec_servers: SpecServers, ttl: float, after_outage: int) -> None:
     gallery = ServerThread(gallery_app()).start()
     try:
         settings = spec_servers.settings(gallery_service_url=gallery.url, openapi_cache_seconds=ttl)
@@ -287,9 +285,7 @@ async def test_platform_health(start_gateway: Any, upstreams: Any, closed_port_u
             not_ready = await client.get("/ready")
     assert healthy.status_code == 200
     assert healthy.json()["status"] == "ok"
-    assert healthy.json()["services"] == {
-        "auth-service": "ok", "gallery-service": "ok", "image-service": "ok"
-    }
+    assert healthy.json()["services"] == {"auth-service": "ok", "gallery-service": "ok", "image-service": "ok"}
     assert ready.status_code == 200
     assert degraded.status_code == 200
     assert degraded.json()["status"] == "degraded"

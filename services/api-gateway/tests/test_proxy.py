@@ -27,9 +27,7 @@ async def test_large_body_streams_through_both_ways(gateway: Any, upstreams: Any
     assert resp.status_code == 200
     assert hashlib.sha256(resp.content).hexdigest() == hashlib.sha256(body).hexdigest()
     seen = upstreams.image.calls_to("/api/v1/images/echo")[-1]
-    assert seen == {
-        "path": "/api/v1/images/echo", "length": len(body), "sha256": hashlib.sha256(body).hexdigest()
-    }
+    assert seen == {"path": "/api/v1/images/echo", "length": len(body), "sha256": hashlib.sha256(body).hexdigest()}
 
 
 async def test_chunked_body_streams_through(gateway: Any, upstreams: Any, auth_headers: dict) -> None:
@@ -45,15 +43,14 @@ async def test_chunked_body_streams_through(gateway: Any, upstreams: Any, auth_h
     assert resp.content == b"".join(parts)
 
 
-async def test_sse_events_arrive_before_the_stream_ends(
-    gateway: Any, upstreams: Any, auth_headers: dict
-) -> None:
+async def test_sse_events_arrive_before_the_stream_ends(gateway: Any, upstreams: Any, auth_headers: dict) -> None:
     key = uuid.uuid4().hex
     gate = upstreams.image.gate(key)
     events: list[str] = []
-    async with gateway.client() as client, client.stream(
-        "GET", f"/api/v1/tasks/{key}/events", headers=auth_headers
-    ) as resp:
+    async with (
+        gateway.client() as client,
+        client.stream("GET", f"/api/v1/tasks/{key}/events", headers=auth_headers) as resp,
+    ):
         assert resp.status_code == 200
         assert resp.headers["content-type"].startswith("text/event-stream")
         async for line in resp.aiter_lines():
@@ -72,9 +69,10 @@ async def test_sse_has_no_read_timeout(start_gateway: Any, upstreams: Any, auth_
     gate = upstreams.image.gate(key)
     events: list[str] = []
     with start_gateway(timeout_seconds=0.2) as gw:
-        async with gw.client() as client, client.stream(
-            "GET", f"/api/v1/tasks/{key}/events", headers=auth_headers
-        ) as resp:
+        async with (
+            gw.client() as client,
+            client.stream("GET", f"/api/v1/tasks/{key}/events", headers=auth_headers) as resp,
+        ):
             async for line in resp.aiter_lines():
                 if line.startswith("data: "):
                     events.append(line.removeprefix("data: "))
@@ -269,9 +267,7 @@ async def test_unknown_api_path_is_404(gateway: Any, auth_headers: dict, expect_
     expect_error(anonymous, 404, "NotFound")
 
 
-async def test_dot_segments_are_refused(
-    gateway: Any, upstreams: Any, expect_error: ErrorCheck
-) -> None:
+async def test_dot_segments_are_refused(gateway: Any, upstreams: Any, expect_error: ErrorCheck) -> None:
     marker = uuid.uuid4().hex
     async with gateway.client() as client:
         # A public prefix must not become a way around the token check.

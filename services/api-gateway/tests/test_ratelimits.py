@@ -48,9 +48,7 @@ async def test_per_address_limit(
             _assert_429(await client.get("/api/v1/nowhere"), expect_error)
             # A made-up X-Forwarded-For from an untrusted peer is not a new address.
             for spoof in ("1.2.3.4", "10.0.0.1, 5.6.7.8", str(uuid.uuid4())):
-                _assert_429(
-                    await client.get("/api/v1/size-presets", headers={"X-Forwarded-For": spoof}), expect_error
-                )
+                _assert_429(await client.get("/api/v1/size-presets", headers={"X-Forwarded-For": spoof}), expect_error)
             # Probes and metrics stay answerable.
             for path in ("/health", "/ready", "/metrics"):
                 assert (await client.get(path)).status_code == 200, path

@@ -130,9 +130,7 @@ async def test_invalid_registration_names_the_field(
 
 async def test_wrong_password_and_unknown_email_answer_alike(api: Any, client: httpx.AsyncClient) -> None:
     user = await api.register()
-    wrong = await client.post(
-        f"{api.API}/auth/login", json={"email": user["email"], "password": "Nope-nope-123"}
-    )
+    wrong = await client.post(f"{api.API}/auth/login", json={"email": user["email"], "password": "Nope-nope-123"})
     unknown = await client.post(
         f"{api.API}/auth/login", json={"email": api.unique_email("ghost"), "password": "Nope-nope-123"}
     )

@@ -191,11 +191,18 @@ async def test_reviewer_role_round_trip(team: Team, api: Any) -> None:
 
     own = await team.call("PATCH", f"/admin/users/{admin_id}", admin, json={"role": "reviewer"})
     assert own.status_code == 409 and own.json()["error"] == "CannotChangeOwnAccount"
-    roles = [r["detail"]["role"] for r in (await team.ok(
-        "GET", "/admin/audit", admin, params={"target_id": user["id"], "action": "user.update"}
-    ))["items"]]
-    assert roles[::-1] == [{"from": "user", "to": "reviewer"}, {"from": "reviewer", "to": "user"},
-                           {"from": "user", "to": "admin"}, {"from": "admin", "to": "reviewer"}]
+    roles = [
+        r["detail"]["role"]
+        for r in (
+            await team.ok("GET", "/admin/audit", admin, params={"target_id": user["id"], "action": "user.update"})
+        )["items"]
+    ]
+    assert roles[::-1] == [
+        {"from": "user", "to": "reviewer"},
+        {"from": "reviewer", "to": "user"},
+        {"from": "user", "to": "admin"},
+        {"from": "admin", "to": "reviewer"},
+    ]
 
 
 async def test_a_password_reset_link_works_once_and_ends_every_session(team: Team, api: Any, db: Database) -> None:

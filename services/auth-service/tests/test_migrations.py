@@ -85,8 +85,14 @@ def test_reviewer_role_migration_keeps_sessions_and_resets(settings: Settings) -
     _execute(
         settings,
         sa.insert(_users_models.User.__table__).values(
-            id=user_id, email="m@example.com", display_name="M", password_hash="x", role="user", is_active=True,
-            created_at=now, updated_at=now,
+            id=user_id,
+            email="m@example.com",
+            display_name="M",
+            password_hash="x",
+            role="user",
+            is_active=True,
+            created_at=now,
+            updated_at=now,
         ),
         sa.insert(_sessions_models.RefreshToken.__table__).values(
             jti=jti, family_id=jti, user_id=user_id, issued_at=now, expires_at=now, family_expires_at=now
@@ -100,19 +106,20 @@ def test_reviewer_role_migration_keeps_sessions_and_resets(settings: Settings) -
 
     upgrade(target)
     _execute(settings, sa.text("UPDATE users SET role = 'reviewer'"))
-    counts = _execute(settings, sa.text(
-        "SELECT (SELECT count(*) FROM refresh_tokens), (SELECT count(*) FROM password_resets), "
-        "(SELECT role FROM users)"
-    ))
+    counts = _execute(
+        settings,
+        sa.text(
+            "SELECT (SELECT count(*) FROM refresh_tokens), (SELECT count(*) FROM password_resets), "
+            "(SELECT role FROM users)"
+        ),
+    )
     assert counts == [(1, 1, "reviewer")]
     with pytest.raises(sa.exc.IntegrityError):
         _execute(settings, sa.text("UPDATE users SET role = 'owner'"))
     assert _inspect(settings, target.version_table)[1] == []
 
     downgrade(target, "0002")  # reviewers become users; the sessions stay
-    assert _execute(settings, sa.text(
-        "SELECT role, (SELECT count(*) FROM refresh_tokens) FROM users"
-    )) == [("user", 1)]
+    assert _execute(settings, sa.text("SELECT role, (SELECT count(*) FROM refresh_tokens) FROM users")) == [("user", 1)]
     downgrade(target)
     upgrade(target)  # leave the schema as the rest of the run expects it
 

@@ -74,10 +74,7 @@ async def test_replayed_refresh_token_revokes_the_family(api: Any) -> None:
 async def test_concurrent_rotation_of_one_token_has_one_winner(api: Any) -> None:
     _, tokens = await api.signed_up()
     results = await asyncio.gather(
-        *(
-            api.client.post(f"{api.API}/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
-            for _ in range(4)
-        )
+        *(api.client.post(f"{api.API}/auth/refresh", json={"refresh_token": tokens["refresh_token"]}) for _ in range(4))
     )
     assert sorted(r.status_code for r in results) == [200, 401, 401, 401]
     # One rotation wins; the next finds the token used, which reads as theft and ends the family;
@@ -147,9 +144,7 @@ async def test_logout_without_credentials_is_401(api: Any, client: httpx.AsyncCl
     assert resp.status_code == 401
 
 
-async def test_password_change_keeps_this_session_and_ends_the_others(
-    api: Any, client: httpx.AsyncClient
-) -> None:
+async def test_password_change_keeps_this_session_and_ends_the_others(api: Any, client: httpx.AsyncClient) -> None:
     user = await api.register()
     mine = await api.login(user["email"])
     other = await api.login(user["email"])
@@ -214,16 +209,12 @@ async def test_deactivated_user_cannot_sign_in_or_use_old_tokens(
 
     assert (await api.me(tokens["access_token"])).status_code == 401
     assert (await api.refresh(tokens["refresh_token"])).status_code == 401
-    login = await client.post(
-        f"{api.API}/auth/login", json={"email": user["email"], "password": api.PASSWORD}
-    )
+    login = await client.post(f"{api.API}/auth/login", json={"email": user["email"], "password": api.PASSWORD})
     assert login.status_code == 403
     assert login.json()["error"] == "AccountDisabled"
     assert "access_token" not in login.text and "set-cookie" not in login.headers
     # The password is still checked first: a wrong one says nothing about the account's state.
-    wrong = await client.post(
-        f"{api.API}/auth/login", json={"email": user["email"], "password": "Wrong-pass-123"}
-    )
+    wrong = await client.post(f"{api.API}/auth/login", json={"email": user["email"], "password": "Wrong-pass-123"})
     assert wrong.status_code == 401
 
     async with db.unit_of_work() as session:

@@ -73,9 +73,7 @@ def test_key_from_the_environment_wins(tmp_path: Path, monkeypatch: pytest.Monke
 def test_a_key_of_the_wrong_type_is_refused(tmp_path: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
-    )
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
     with pytest.raises(SigningKeyError, match="Ed25519"):
         load_signing_key(Settings(data_dir=tmp_path, jwt_private_key=pem.decode()))
 

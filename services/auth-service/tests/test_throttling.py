@@ -82,9 +82,7 @@ async def test_failed_logins_for_one_account_are_throttled(
         retry_after, deadline = int(sixth.headers["Retry-After"]), time.monotonic() + 60
         while True:
             await asyncio.sleep(retry_after)
-            resp = await owner.post(
-                f"{api.API}/auth/login", json={"email": user["email"], "password": api.PASSWORD}
-            )
+            resp = await owner.post(f"{api.API}/auth/login", json={"email": user["email"], "password": api.PASSWORD})
             if resp.status_code != 429 or time.monotonic() > deadline:
                 break
             retry_after = int(resp.headers["Retry-After"])
@@ -126,9 +124,7 @@ async def test_failed_logins_from_one_address_are_throttled_whatever_it_forwards
         assert other.status_code == 401
 
 
-async def test_logout_revokes_in_the_configured_store(
-    api: Any, client: httpx.AsyncClient, store: str | None
-) -> None:
+async def test_logout_revokes_in_the_configured_store(api: Any, client: httpx.AsyncClient, store: str | None) -> None:
     user, tokens = await api.signed_up()
     resp = await client.post(f"{api.API}/auth/logout", headers=api.bearer(tokens["access_token"]))
     assert resp.status_code == 204

@@ -37,14 +37,10 @@ def _with_payload(token: str, **changes: Any) -> str:
 Forger = Callable[[dict[str, Any], dict[str, Any], Settings], str]
 
 
-def _sign(
-    claims: dict[str, Any], settings: Settings, *, kid: str | None = None, attacker: bool = False
-) -> str:
+def _sign(claims: dict[str, Any], settings: Settings, *, kid: str | None = None, attacker: bool = False) -> str:
     """EdDSA-sign `claims` with the service's key (or a stranger's), under its kid unless one is given."""
     real = load_signing_key(settings)
-    key = (
-        Ed25519PrivateKey.generate() if attacker else load_pem_private_key(real.private_pem(), password=None)
-    )
+    key = Ed25519PrivateKey.generate() if attacker else load_pem_private_key(real.private_pem(), password=None)
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid or real.kid})
 
 

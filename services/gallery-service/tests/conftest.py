@@ -211,8 +211,9 @@ class Seeder:
         self.store = api.settings.object_store()
         self._clock = 0
 
-    def record(self, owner: User | str, *, prompt: str = "a red bicycle by the sea", with_objects: bool = True,
-               **fields: Any) -> dict[str, Any]:
+    def record(
+        self, owner: User | str, *, prompt: str = "a red bicycle by the sea", with_objects: bool = True, **fields: Any
+    ) -> dict[str, Any]:
         from datetime import UTC, datetime, timedelta
 
         owner_id = owner.id if isinstance(owner, User) else owner

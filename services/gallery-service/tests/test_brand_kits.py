@@ -195,8 +195,15 @@ async def test_fonts_and_logos_stored_signed_and_removed_with_the_kit(gallery: A
 
     actions = [r["action"] for r in await gallery.audit(admin, kit["id"])]
     assert actions == [
-        "brand_kit.create", "brand_kit.font_add", "brand_kit.font_add", "brand_kit.logo_add", "brand_kit.logo_add",
-        "brand_kit.update", "brand_kit.font_delete", "brand_kit.logo_delete", "brand_kit.delete",
+        "brand_kit.create",
+        "brand_kit.font_add",
+        "brand_kit.font_add",
+        "brand_kit.logo_add",
+        "brand_kit.logo_add",
+        "brand_kit.update",
+        "brand_kit.font_delete",
+        "brand_kit.logo_delete",
+        "brand_kit.delete",
     ]
 
 
@@ -233,8 +240,9 @@ async def test_size_limits(gallery: Any) -> None:
     resp = await upload(gallery, admin, f"{path}/fonts", "big.otf", big_font, "font/otf")
     assert resp.status_code == 413 and resp.json()["error"] == "FileTooLarge"
     logo = png()
-    resp = await upload(gallery, admin, f"{path}/logos", "big.png", logo + b"\x00" * (2 * 1024 * 1024 + 1 - len(logo)),
-                        "image/png")
+    resp = await upload(
+        gallery, admin, f"{path}/logos", "big.png", logo + b"\x00" * (2 * 1024 * 1024 + 1 - len(logo)), "image/png"
+    )
     assert resp.status_code == 413 and resp.json()["error"] == "FileTooLarge"
     assert await stored_keys(gallery, f"brand-kits/{kit['id']}/") == []
     # a real PNG just under the limit is taken

@@ -22,14 +22,26 @@ AVOID = ["cartoon", "네온", "low quality"]
         ("clean minimal shot, soft daylight, 브랜드 레드", "clean minimal shot, soft daylight, 브랜드 레드", [], []),
         ("a red  sneaker", "a red sneaker, clean minimal, soft daylight, 브랜드 레드", STYLE, []),
         # any case, whole words only: "cartoonish" and "네온사인" stay
-        ("Cartoon sneaker, cartoonish shadows, 네온사인", "sneaker, cartoonish shadows, 네온사인, clean minimal, "
-         "soft daylight, 브랜드 레드", STYLE, ["cartoon"]),
+        (
+            "Cartoon sneaker, cartoonish shadows, 네온사인",
+            "sneaker, cartoonish shadows, 네온사인, clean minimal, soft daylight, 브랜드 레드",
+            STYLE,
+            ["cartoon"],
+        ),
         # Korean split on whitespace and punctuation
-        ("네온 간판, 서울 야경 (네온) 네온.", "간판, 서울 야경, clean minimal, soft daylight, 브랜드 레드", STYLE,
-         ["네온"]),
+        (
+            "네온 간판, 서울 야경 (네온) 네온.",
+            "간판, 서울 야경, clean minimal, soft daylight, 브랜드 레드",
+            STYLE,
+            ["네온"],
+        ),
         # a phrase across any whitespace, and style words already present (any case) are not repeated
-        ("LOW   quality photo, Soft Daylight", "photo, Soft Daylight, clean minimal, 브랜드 레드",
-         ["clean minimal", "브랜드 레드"], ["low quality"]),
+        (
+            "LOW   quality photo, Soft Daylight",
+            "photo, Soft Daylight, clean minimal, 브랜드 레드",
+            ["clean minimal", "브랜드 레드"],
+            ["low quality"],
+        ),
         # the prompt was only avoid words
         ("cartoon, 네온", "clean minimal, soft daylight, 브랜드 레드", STYLE, ["cartoon", "네온"]),
     ],
@@ -44,9 +56,17 @@ def test_a_kit_without_words_changes_nothing() -> None:
 
 async def test_internal_apply_route(gallery: Any) -> None:
     admin = await gallery.admin()
-    kit = await gallery.ok("POST", KITS, admin, json={
-        "name": f"Apply {uuid.uuid4().hex[:8]}", "style_words": STYLE, "avoid_words": AVOID,
-    }, status=201)
+    kit = await gallery.ok(
+        "POST",
+        KITS,
+        admin,
+        json={
+            "name": f"Apply {uuid.uuid4().hex[:8]}",
+            "style_words": STYLE,
+            "avoid_words": AVOID,
+        },
+        status=201,
+    )
     internal = {"X-Internal-Token": gallery.INTERNAL_TOKEN}
     route = f"/internal/v1/brand-kits/{kit['id']}/apply"
 
@@ -70,8 +90,9 @@ async def test_internal_apply_route(gallery: Any) -> None:
     empty = await gallery.call("POST", route, json={"prompt": ""}, headers=internal)
     assert empty.status_code == 200 and empty.json()["prompt"] == full
 
-    missing = await gallery.call("POST", f"/internal/v1/brand-kits/{uuid.uuid4()}/apply", json={"prompt": "p"},
-                                 headers=internal)
+    missing = await gallery.call(
+        "POST", f"/internal/v1/brand-kits/{uuid.uuid4()}/apply", json={"prompt": "p"}, headers=internal
+    )
     assert missing.status_code == 404 and missing.json()["error"] == "BrandKitNotFound"
     assert (await gallery.call("POST", route, json={"prompt": "p"})).status_code == 401
     assert (await gallery.call("POST", route, admin, json={"prompt": "p"})).status_code == 401

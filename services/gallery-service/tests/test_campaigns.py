@@ -11,8 +11,13 @@ C = "/api/v1/campaigns"
 async def test_crud_and_attach(gallery: Any, seed: Any) -> None:
     owner = await gallery.user()
     one, two = await seed.images(owner, 2)
-    body = {"name": "봄 세일 2026", "starts_on": "2026-03-01", "ends_on": "2026-03-31",
-            "channels": ["instagram_square", "facebook_cover", "instagram_square"], "notes": "메인 비주얼"}
+    body = {
+        "name": "봄 세일 2026",
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-03-31",
+        "channels": ["instagram_square", "facebook_cover", "instagram_square"],
+        "notes": "메인 비주얼",
+    }
     made = await gallery.ok("POST", C, owner, json=body, status=201)
     assert made["channels"] == ["instagram_square", "facebook_cover"]  # once each, in order
     assert made["owner_id"] == owner.id and made["image_ids"] == [] and made["brand_kit_id"] is None
@@ -24,15 +29,21 @@ async def test_crud_and_attach(gallery: Any, seed: Any) -> None:
     assert (await gallery.call("DELETE", f"{C}/{made['id']}/images/{two['id']}", owner)).status_code == 204
     assert (await gallery.ok("GET", f"{C}/{made['id']}", owner))["image_ids"] == [one["id"]]
 
-    patched = await gallery.ok("PATCH", f"{C}/{made['id']}", owner, json={"name": "여름", "notes": None,
-                                                                          "channels": ["kakao_feed"]})
+    patched = await gallery.ok(
+        "PATCH", f"{C}/{made['id']}", owner, json={"name": "여름", "notes": None, "channels": ["kakao_feed"]}
+    )
     assert (patched["name"], patched["notes"], patched["channels"]) == ("여름", None, ["kakao_feed"])
     assert patched["starts_on"] == "2026-03-01"
     listed = await gallery.ok("GET", C, owner)
     assert [c["id"] for c in listed["items"]] == [made["id"]]
 
-    for bad in ({**body, "channels": []}, {**body, "channels": ["poster_a0"]}, {**body, "name": ""},
-                {**body, "ends_on": "2026-02-01"}, {**body, "brand_kit_id": str(uuid.uuid4())}):
+    for bad in (
+        {**body, "channels": []},
+        {**body, "channels": ["poster_a0"]},
+        {**body, "name": ""},
+        {**body, "ends_on": "2026-02-01"},
+        {**body, "brand_kit_id": str(uuid.uuid4())},
+    ):
         assert (await gallery.call("POST", C, owner, json=bad)).status_code == 422, bad
     for bad in ({"name": None}, {"channels": None}, {"ends_on": "2026-01-01"}):
         assert (await gallery.call("PATCH", f"{C}/{made['id']}", owner, json=bad)).status_code == 422, bad

@@ -122,8 +122,9 @@ async def listed(gallery: Any, user: Any, **params: Any) -> list[str]:
     seen: list[str] = []
     cursor = None
     while True:
-        page = await gallery.ok("GET", IMAGES, user, params={"limit": 2, **params, **({"cursor": cursor} if cursor
-                                                                                        else {})})
+        page = await gallery.ok(
+            "GET", IMAGES, user, params={"limit": 2, **params, **({"cursor": cursor} if cursor else {})}
+        )
         seen += [i["id"] for i in page["items"]]
         if (cursor := page["next_cursor"]) is None:
             return seen
@@ -155,11 +156,15 @@ async def test_a_folder_lists_its_subfolders_images_too(gallery: Any, seed: Any)
     assert counts == {"캠페인": (1, 4), "봄": (2, 2), "여름": (1, 1), "기타": (1, 1)}
 
     # a subfolder deleted with its images moved to the top folder: the parent's total stays, its own count grows
-    assert (await gallery.call("DELETE", f"{FOLDERS}/{summer['id']}", user,
-                               params={"move_to": parent["id"]})).status_code == 204
+    assert (
+        await gallery.call("DELETE", f"{FOLDERS}/{summer['id']}", user, params={"move_to": parent["id"]})
+    ).status_code == 204
     side = await gallery.ok("GET", "/api/v1/gallery/sidebar", user)
     assert {f["name"]: (f["count"], f["total_count"]) for f in side["folders"]} == {
-        "캠페인": (2, 4), "봄": (2, 2), "기타": (1, 1)}
+        "캠페인": (2, 4),
+        "봄": (2, 2),
+        "기타": (1, 1),
+    }
     assert await listed(gallery, user, folder=parent["id"]) == [d["id"], c["id"], b["id"], a["id"]]
 
 
@@ -174,13 +179,23 @@ async def test_tag_filters_page_in_order_whatever_the_tags_order(gallery: Any, s
     newest = [r["id"] for r in sorted(made, key=lambda r: (r["created_at"], r["id"]), reverse=True)]
     groups = {"all": newest, "even": newest[::2], "third": newest[::3], "one": newest[4:5]}
     for name, members in groups.items():
-        resp = await gallery.call("POST", f"{IMAGES}/bulk", user,
-                                  json={"action": "add_tags", "ids": members, "tags": [name]})
+        resp = await gallery.call(
+            "POST", f"{IMAGES}/bulk", user, json={"action": "add_tags", "ids": members, "tags": [name]}
+        )
         assert resp.status_code == 200, resp.text
     tags = {t["name"]: t["id"] for t in (await gallery.ok("GET", TAGS, user))["items"]}
 
-    for chosen in (["all"], ["even"], ["all", "even"], ["even", "all"], ["third", "even", "all"],
-                   ["all", "even", "third"], ["one", "all"], ["all", "one", "even"], ["third", "one"]):
+    for chosen in (
+        ["all"],
+        ["even"],
+        ["all", "even"],
+        ["even", "all"],
+        ["third", "even", "all"],
+        ["all", "even", "third"],
+        ["one", "all"],
+        ["all", "one", "even"],
+        ["third", "one"],
+    ):
         expected = [i for i in newest if all(i in groups[name] for name in chosen)]
         tag_ids = [tags[name] for name in chosen]
         assert await listed(gallery, user, tag=tag_ids) == expected, chosen

@@ -21,7 +21,9 @@ async def test_ingest_is_idempotent_and_keeps_user_edits(gallery: Any, seed: Any
     image_id = records[0]["id"]
     folder = await gallery.ok("POST", "/api/v1/gallery/folders", owner, json={"name": "캠페인"}, status=201)
     await gallery.ok(
-        "PATCH", f"/api/v1/gallery/images/{image_id}", owner,
+        "PATCH",
+        f"/api/v1/gallery/images/{image_id}",
+        owner,
         json={"favorite": True, "note": "keep", "folder_id": folder["id"], "tags": ["a"]},
     )
     await gallery.ok("POST", f"/api/v1/gallery/images/{image_id}/review", owner, json={"action": "submit"})
@@ -46,13 +48,36 @@ async def test_ingested_fields_come_back(gallery: Any, seed: Any) -> None:
     template_id = str(uuid.uuid4())
     record = (
         await seed.images(
-            owner, prompt="서울 야경, neon", negative_prompt="blurry", seed=7, width=1080, height=1080,
-            generation_width=1088, generation_height=1088, preset="instagram_square", template_id=template_id,
+            owner,
+            prompt="서울 야경, neon",
+            negative_prompt="blurry",
+            seed=7,
+            width=1080,
+            height=1080,
+            generation_width=1088,
+            generation_height=1088,
+            preset="instagram_square",
+            template_id=template_id,
         )
     )[0]
     image = await gallery.ok("GET", f"/api/v1/gallery/images/{record['id']}", owner)
-    for field in ("task_id", "index", "width", "height", "generation_width", "generation_height", "preset",
-                  "prompt", "negative_prompt", "seed", "steps", "guidance_scale", "model", "engine", "template_id"):
+    for field in (
+        "task_id",
+        "index",
+        "width",
+        "height",
+        "generation_width",
+        "generation_height",
+        "preset",
+        "prompt",
+        "negative_prompt",
+        "seed",
+        "steps",
+        "guidance_scale",
+        "model",
+        "engine",
+        "template_id",
+    ):
         assert image[field] == record[field], field
     assert image["review_status"] == "draft" and image["review_updated_at"] is None
     assert image["favorite"] is False and image["note"] is None

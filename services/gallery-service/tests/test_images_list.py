@@ -64,16 +64,20 @@ async def test_each_filter_and_combinations(gallery: Any, seed: Any) -> None:
     assert await ids(gallery, user, review_status="draft") == [e["id"], d["id"], a["id"]]
     assert await ids(gallery, user, review_status="approved") == []
     assert await ids(gallery, user, template=template) == [d["id"], a["id"]]
-    assert await ids(gallery, user, created_from=(base + timedelta(days=1)).isoformat(),
-                     created_to=(base + timedelta(days=3)).isoformat()) == [c["id"], b["id"]]
+    assert await ids(
+        gallery,
+        user,
+        created_from=(base + timedelta(days=1)).isoformat(),
+        created_to=(base + timedelta(days=3)).isoformat(),
+    ) == [c["id"], b["id"]]
     assert await ids(gallery, user, created_from="2026-03-04T00:00:00") == [e["id"], d["id"]]  # no zone: UTC
     assert await ids(gallery, user, preset="instagram_square") == [c["id"], a["id"]]
     assert await ids(gallery, user, width=820, height=312) == [b["id"]]
     # combinations
     assert await ids(gallery, user, folder=folder["id"], favorite="true") == [a["id"]]
-    assert await ids(
-        gallery, user, tag=tags["sea"], review_status="changes_requested", preset="instagram_square"
-    ) == [c["id"]]
+    assert await ids(gallery, user, tag=tags["sea"], review_status="changes_requested", preset="instagram_square") == [
+        c["id"]
+    ]
     assert await ids(gallery, user, template=template, favorite="true", sort="oldest") == [a["id"]]
     assert await ids(gallery, user, tag=tags["red"], folder="none") == []
     # someone else's ids as filters find nothing of theirs and nothing of ours
@@ -84,8 +88,15 @@ async def test_each_filter_and_combinations(gallery: Any, seed: Any) -> None:
 
 async def test_bad_filters_are_refused(gallery: Any, seed: Any) -> None:
     user = await gallery.user()
-    for params in ({"folder": "x"}, {"tag": "nope"}, {"review_status": "maybe"}, {"sort": "random"}, {"limit": 0},
-                   {"limit": 101}, {"created_from": "yesterday"}):
+    for params in (
+        {"folder": "x"},
+        {"tag": "nope"},
+        {"review_status": "maybe"},
+        {"sort": "random"},
+        {"limit": 0},
+        {"limit": 101},
+        {"created_from": "yesterday"},
+    ):
         resp = await gallery.call("GET", IMAGES, user, params=params)
         assert resp.status_code == 422, (params, resp.text)
     for cursor in ("garbage", "bm90IGEgY3Vyc29y", "MjAyNi0wMS0wMVQwMDowMDowMHxub3QtYS11dWlk"):
@@ -120,8 +131,9 @@ async def test_sidebar_counts(gallery: Any, seed: Any) -> None:
     images = await seed.images(user, 6)
     await seed.images(other, 4)
     spring = await gallery.ok("POST", "/api/v1/gallery/folders", user, json={"name": "Spring"}, status=201)
-    april = await gallery.ok("POST", "/api/v1/gallery/folders", user,
-                             json={"name": "April", "parent_id": spring["id"]}, status=201)
+    april = await gallery.ok(
+        "POST", "/api/v1/gallery/folders", user, json={"name": "April", "parent_id": spring["id"]}, status=201
+    )
     empty = await gallery.ok("POST", "/api/v1/gallery/folders", user, json={"name": "Empty"}, status=201)
     await patch(gallery, user, images[0]["id"], folder_id=spring["id"], tags=["야경", "sea"], favorite=True)
     await patch(gallery, user, images[1]["id"], folder_id=spring["id"], tags=["sea"])
@@ -165,8 +177,13 @@ async def test_patch_each_field(gallery: Any, seed: Any) -> None:
     assert await ids(gallery, user, q="초안") == []
     assert await ids(gallery, user, q="final") == [image["id"]]
 
-    for body in ({"favorite": None}, {"note": "x" * 2001}, {"tags": [""]},
-                 {"tags": ["x" * 65]}, {"folder_id": "not-a-uuid"}):
+    for body in (
+        {"favorite": None},
+        {"note": "x" * 2001},
+        {"tags": [""]},
+        {"tags": ["x" * 65]},
+        {"folder_id": "not-a-uuid"},
+    ):
         resp = await gallery.call("PATCH", url, user, json=body)
         assert resp.status_code == 422, (body, resp.text)
     resp = await gallery.call("PATCH", url, user, json={"folder_id": str(uuid.uuid4())})
@@ -209,9 +226,13 @@ async def test_bulk_actions(gallery: Any, seed: Any) -> None:
     resp = await bulk({"action": "move", "ids": chosen, "folder_id": str(uuid.uuid4())})
     assert resp.status_code == 404 and resp.json()["error"] == "FolderNotFound"
 
-    for body in ({"action": "explode", "ids": chosen}, {"action": "move", "ids": []},
-                 {"action": "favorite", "ids": chosen}, {"action": "add_tags", "ids": chosen, "tags": []},
-                 {"action": "delete", "ids": [str(uuid.uuid4())] * 501}):
+    for body in (
+        {"action": "explode", "ids": chosen},
+        {"action": "move", "ids": []},
+        {"action": "favorite", "ids": chosen},
+        {"action": "add_tags", "ids": chosen, "tags": []},
+        {"action": "delete", "ids": [str(uuid.uuid4())] * 501},
+    ):
         assert (await bulk(body)).status_code == 422, body
 
     resp = await bulk({"action": "delete", "ids": chosen[:2]})
@@ -227,8 +248,9 @@ async def test_cursor_pages_through_images_made_at_the_same_instant(gallery: Any
         seen: list[str] = []
         cursor = None
         while True:
-            page = await gallery.ok("GET", IMAGES, user,
-                                    params={"limit": 3, "sort": sort, **({"cursor": cursor} if cursor else {})})
+            page = await gallery.ok(
+                "GET", IMAGES, user, params={"limit": 3, "sort": sort, **({"cursor": cursor} if cursor else {})}
+            )
             seen += [i["id"] for i in page["items"]]
             if (cursor := page["next_cursor"]) is None:
                 break

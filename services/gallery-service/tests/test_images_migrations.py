@@ -27,8 +27,11 @@ LINKS_0002 = sa.table("image_tags", sa.column("image_id", sa.Uuid()), sa.column(
 # the images table as revision 0001 made it (the model has grown columns since)
 IMAGES_0001 = sa.table(
     "images",
-    *(sa.column(c.name, c.type) for c in GalleryImage.__table__.c
-      if c.name not in {"pk", "review_status", "review_updated_at", "brand_kit_id", "brand_guidance"}),
+    *(
+        sa.column(c.name, c.type)
+        for c in GalleryImage.__table__.c
+        if c.name not in {"pk", "review_status", "review_updated_at", "brand_kit_id", "brand_guidance"}
+    ),
     sa.column("approval", sa.String()),  # dropped by 0006
 )
 
@@ -64,12 +67,34 @@ def _execute(settings: Settings, *statements: Any) -> list[Any]:
 def _image(n: int) -> dict[str, Any]:
     prompt = f"서울 야경 {n}"
     return {
-        "id": uuid.uuid4(), "owner_id": OWNER, "task_id": uuid.uuid4(), "index": 0, "png_key": f"k{n}.png",
-        "thumb_key": f"k{n}.webp", "png_bytes": 1, "width": 8, "height": 8, "generation_width": 8,
-        "generation_height": 8, "preset": None, "prompt": prompt, "negative_prompt": None, "seed": 1, "steps": 1,
-        "guidance_scale": 0.0, "model": None, "engine": None, "template_id": None,
-        "created_at": MADE + timedelta(seconds=n), "ingested_at": MADE, "favorite": False, "note": None,
-        "approval": "draft", "folder_id": None, "search_text": index_tokens(prompt), "original_missing": False,
+        "id": uuid.uuid4(),
+        "owner_id": OWNER,
+        "task_id": uuid.uuid4(),
+        "index": 0,
+        "png_key": f"k{n}.png",
+        "thumb_key": f"k{n}.webp",
+        "png_bytes": 1,
+        "width": 8,
+        "height": 8,
+        "generation_width": 8,
+        "generation_height": 8,
+        "preset": None,
+        "prompt": prompt,
+        "negative_prompt": None,
+        "seed": 1,
+        "steps": 1,
+        "guidance_scale": 0.0,
+        "model": None,
+        "engine": None,
+        "template_id": None,
+        "created_at": MADE + timedelta(seconds=n),
+        "ingested_at": MADE,
+        "favorite": False,
+        "note": None,
+        "approval": "draft",
+        "folder_id": None,
+        "search_text": index_tokens(prompt),
+        "original_missing": False,
         "updated_at": MADE,
     }
 
@@ -82,13 +107,19 @@ def test_upgrade_copies_the_image_onto_its_links_and_downgrade_keeps_them(fresh:
     _execute(
         fresh,
         sa.insert(IMAGES_0001).values(images),
-        sa.insert(LINKS_0002).values([{"image_id": i["id"], "tag_id": tag} for i in images]
-                                     + [{"image_id": orphan, "tag_id": tag}]),
+        sa.insert(LINKS_0002).values(
+            [{"image_id": i["id"], "tag_id": tag} for i in images] + [{"image_id": orphan, "tag_id": tag}]
+        ),
     )
 
     upgrade(target)
-    links = sa.table("image_tags", sa.column("image_id", sa.Uuid()), sa.column("tag_id", sa.Uuid()),
-                     sa.column("owner_id", sa.Uuid()), sa.column("created_at", sa.DateTime()))
+    links = sa.table(
+        "image_tags",
+        sa.column("image_id", sa.Uuid()),
+        sa.column("tag_id", sa.Uuid()),
+        sa.column("owner_id", sa.Uuid()),
+        sa.column("created_at", sa.DateTime()),
+    )
     rows = _execute(fresh, sa.select(links).order_by(links.c.created_at))
     assert [(r.image_id, r.tag_id, r.owner_id) for r in rows] == [(i["id"], tag, OWNER) for i in images]
     assert [r.created_at.replace(tzinfo=UTC) for r in rows] == [i["created_at"] for i in images]

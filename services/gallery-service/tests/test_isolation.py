@@ -30,8 +30,9 @@ class Target:
 async def make_target(gallery: Any, seed: Any, owner: Any) -> Target:
     image = await seed.image(owner, prompt="owner's secret 야경 campaign")
     folder = await gallery.ok("POST", f"{G}/folders", owner, json={"name": f"f-{uuid.uuid4().hex[:6]}"}, status=201)
-    await gallery.ok("PATCH", f"{G}/images/{image['id']}", owner, json={"tags": ["secret", "other"],
-                                                                        "folder_id": folder["id"]})
+    await gallery.ok(
+        "PATCH", f"{G}/images/{image['id']}", owner, json={"tags": ["secret", "other"], "folder_id": folder["id"]}
+    )
     tags = {t["name"]: t for t in (await gallery.ok("GET", f"{G}/tags", owner))["items"]}
     await gallery.ok("PUT", f"{G}/images/{image['id']}/overlay", owner, json=OVERLAY)
     return Target(image, folder, tags["secret"], tags["other"])
@@ -43,28 +44,60 @@ ROUTES: list[Route] = [
     ("image get", "GET", lambda t: f"{G}/images/{t.image['id']}", lambda t: {}),
     ("image patch", "PATCH", lambda t: f"{G}/images/{t.image['id']}", lambda t: {"json": {"favorite": True}}),
     ("image delete", "DELETE", lambda t: f"{G}/images/{t.image['id']}", lambda t: {}),
-    ("image export", "GET", lambda t: f"{G}/images/{t.image['id']}/export",
-     lambda t: {"params": {"preset": "instagram_square"}}),
-    ("bulk favorite", "POST", lambda t: f"{G}/images/bulk",
-     lambda t: {"json": {"action": "favorite", "ids": [t.image["id"]], "favorite": True}}),
-    ("bulk move", "POST", lambda t: f"{G}/images/bulk",
-     lambda t: {"json": {"action": "move", "ids": [t.image["id"]], "folder_id": None}}),
-    ("bulk tags", "POST", lambda t: f"{G}/images/bulk",
-     lambda t: {"json": {"action": "add_tags", "ids": [t.image["id"]], "tags": ["x"]}}),
-    ("bulk delete", "POST", lambda t: f"{G}/images/bulk",
-     lambda t: {"json": {"action": "delete", "ids": [t.image["id"]]}}),
+    (
+        "image export",
+        "GET",
+        lambda t: f"{G}/images/{t.image['id']}/export",
+        lambda t: {"params": {"preset": "instagram_square"}},
+    ),
+    (
+        "bulk favorite",
+        "POST",
+        lambda t: f"{G}/images/bulk",
+        lambda t: {"json": {"action": "favorite", "ids": [t.image["id"]], "favorite": True}},
+    ),
+    (
+        "bulk move",
+        "POST",
+        lambda t: f"{G}/images/bulk",
+        lambda t: {"json": {"action": "move", "ids": [t.image["id"]], "folder_id": None}},
+    ),
+    (
+        "bulk tags",
+        "POST",
+        lambda t: f"{G}/images/bulk",
+        lambda t: {"json": {"action": "add_tags", "ids": [t.image["id"]], "tags": ["x"]}},
+    ),
+    (
+        "bulk delete",
+        "POST",
+        lambda t: f"{G}/images/bulk",
+        lambda t: {"json": {"action": "delete", "ids": [t.image["id"]]}},
+    ),
     ("overlay get", "GET", lambda t: f"{G}/images/{t.image['id']}/overlay", lambda t: {}),
     ("overlay put", "PUT", lambda t: f"{G}/images/{t.image['id']}/overlay", lambda t: {"json": OVERLAY}),
     ("overlay delete", "DELETE", lambda t: f"{G}/images/{t.image['id']}/overlay", lambda t: {}),
-    ("overlay preview", "POST", lambda t: f"{G}/images/{t.image['id']}/overlay/preview",
-     lambda t: {"params": {"preset": "instagram_story"}}),
-    ("export with overlay", "GET", lambda t: f"{G}/images/{t.image['id']}/export",
-     lambda t: {"params": {"preset": "kakao_feed", "overlay": "true"}}),
+    (
+        "overlay preview",
+        "POST",
+        lambda t: f"{G}/images/{t.image['id']}/overlay/preview",
+        lambda t: {"params": {"preset": "instagram_story"}},
+    ),
+    (
+        "export with overlay",
+        "GET",
+        lambda t: f"{G}/images/{t.image['id']}/export",
+        lambda t: {"params": {"preset": "kakao_feed", "overlay": "true"}},
+    ),
     ("zip", "POST", lambda t: f"{G}/images/zip", lambda t: {"json": {"ids": [t.image["id"]]}}),
     ("folder rename", "PATCH", lambda t: f"{G}/folders/{t.folder['id']}", lambda t: {"json": {"name": "renamed"}}),
     ("folder delete", "DELETE", lambda t: f"{G}/folders/{t.folder['id']}", lambda t: {}),
-    ("folder as parent", "POST", lambda t: f"{G}/folders",
-     lambda t: {"json": {"name": "child", "parent_id": t.folder["id"]}}),
+    (
+        "folder as parent",
+        "POST",
+        lambda t: f"{G}/folders",
+        lambda t: {"json": {"name": "child", "parent_id": t.folder["id"]}},
+    ),
     ("tag rename", "PATCH", lambda t: f"{G}/tags/{t.tag['id']}", lambda t: {"json": {"name": "renamed"}}),
     ("tag merge", "POST", lambda t: f"{G}/tags/{t.tag['id']}/merge", lambda t: {"json": {"into": t.tag2["id"]}}),
     ("tag delete", "DELETE", lambda t: f"{G}/tags/{t.tag['id']}", lambda t: {}),
@@ -138,5 +171,3 @@ async def test_lists_sidebar_and_zip_never_show_others_rows(gallery: Any, seed: 
         assert (await gallery.call("GET", path, None)).status_code == 401
     for method, path in (("POST", f"{G}/folders"), ("POST", f"{G}/tags")):
         assert (await gallery.call(method, path, None, json={"name": "x"})).status_code == 401
-
-

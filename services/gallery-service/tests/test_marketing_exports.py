@@ -45,8 +45,9 @@ async def image_with_objects(seed: Any, owner: Any, width: int = 1024, height: i
 
 async def fan_out(gallery: Any, owner: Any, campaign_id: str, image_id: str) -> zipfile.ZipFile:
     chunks = []
-    async with gallery.http.stream("GET", f"{gallery.url}{C}/{campaign_id}/export", headers=owner.headers,
-                                   params={"image_id": image_id}) as resp:
+    async with gallery.http.stream(
+        "GET", f"{gallery.url}{C}/{campaign_id}/export", headers=owner.headers, params={"image_id": image_id}
+    ) as resp:
         assert resp.status_code == 200, await resp.aread()
         assert resp.headers["content-type"] == "application/zip" and "content-length" not in resp.headers
         async for chunk in resp.aiter_raw():
@@ -77,8 +78,13 @@ async def test_overlay_spec_round_trip_and_preview_sizes(gallery: Any, seed: Any
     assert (await gallery.ok("GET", url, owner))["spec"] == stored["spec"]
     changed = await gallery.ok("PUT", url, owner, json={**OVERLAY, "placement": "top", "scrim": "always"})
     assert changed["spec"]["placement"] == "top" and changed["spec"]["scrim"] == "always"
-    for bad in ({}, {"headline": ""}, {**OVERLAY, "placement": "diagonal"}, {**OVERLAY, "unknown": 1},
-                {**OVERLAY, "colours": {"text": "red"}}):
+    for bad in (
+        {},
+        {"headline": ""},
+        {**OVERLAY, "placement": "diagonal"},
+        {**OVERLAY, "unknown": 1},
+        {**OVERLAY, "colours": {"text": "red"}},
+    ):
         assert (await gallery.call("PUT", url, owner, json=bad)).status_code == 422, bad
     resp = await gallery.call("PUT", url, owner, json={**OVERLAY, "font_id": "00000000-0000-0000-0000-000000000001"})
     assert resp.status_code == 422 and resp.json()["error"] == "UnknownBrandAsset"
@@ -94,16 +100,18 @@ async def test_overlay_spec_round_trip_and_preview_sizes(gallery: Any, seed: Any
         assert layout["placement"] == "top" and layout["headline"]["lines"]
         assert layout["content_box"]["x"] >= layout["safe_area"]["x"]
     # a spec in the body is tried without being stored
-    resp = await gallery.call("POST", f"{url}/preview", owner, params={"preset": "kakao_feed"},
-                              json={**OVERLAY, "placement": "left_panel"})
+    resp = await gallery.call(
+        "POST", f"{url}/preview", owner, params={"preset": "kakao_feed"}, json={**OVERLAY, "placement": "left_panel"}
+    )
     assert json.loads(resp.headers["x-overlay-layout"])["placement"] == "left_panel"
     assert (await gallery.ok("GET", url, owner))["spec"]["placement"] == "top"
     assert (await gallery.call("POST", f"{url}/preview", owner, params={"preset": "nope"})).status_code == 422
 
     assert (await gallery.call("DELETE", url, owner)).status_code == 204
     assert (await gallery.call("DELETE", url, owner)).status_code == 404
-    resp = await gallery.call("GET", f"{G}/{record['id']}/export", owner, params={"preset": "kakao_feed",
-                                                                                  "overlay": "true"})
+    resp = await gallery.call(
+        "GET", f"{G}/{record['id']}/export", owner, params={"preset": "kakao_feed", "overlay": "true"}
+    )
     assert resp.status_code == 404 and resp.json()["error"] == "OverlayNotFound"
 
 
@@ -159,8 +167,12 @@ async def test_fan_out_has_every_channel_at_its_pixels_and_draft_until_approved(
         assert marked.size == clean.size
         assert differing_fraction(marked, clean) > 0.01, name
     # the approved fan-out equals the approved single export with the overlay, channel by channel
-    single = await gallery.call("GET", f"{G}/{record['id']}/export", owner,
-                                params={"preset": "kakao_feed", "overlay": True, "delivery": "attachment"})
+    single = await gallery.call(
+        "GET",
+        f"{G}/{record['id']}/export",
+        owner,
+        params={"preset": "kakao_feed", "overlay": True, "delivery": "attachment"},
+    )
     kakao = next(n for n, p in expected.items() if p == "kakao_feed")
     assert pixels(single.content).tobytes() == pixels(final.read(kakao)).tobytes()
 
@@ -170,8 +182,12 @@ async def test_every_export_carries_provenance(gallery: Any, seed: Any) -> None:
     record = await image_with_objects(seed, owner)
     files: dict[str, tuple[bytes, str]] = {}
     for fmt, mime in (("png", "image/png"), ("jpeg", "image/jpeg"), ("webp", "image/webp")):
-        resp = await gallery.call("GET", f"{G}/{record['id']}/export", owner,
-                                  params={"preset": "naver_blog", "format": fmt, "delivery": "attachment"})
+        resp = await gallery.call(
+            "GET",
+            f"{G}/{record['id']}/export",
+            owner,
+            params={"preset": "naver_blog", "format": fmt, "delivery": "attachment"},
+        )
         assert resp.status_code == 200
         files[fmt] = (resp.content, mime)
     zipped = await gallery.call("POST", f"{G}/zip", owner, json={"ids": [record["id"]]})
@@ -227,6 +243,7 @@ async def test_fan_out_refusals(gallery: Any, seed: Any) -> None:
     assert resp.status_code == 404 and resp.json()["error"] == "OriginalMissing"
     for params in ({}, {"image_id": "x"}):
         assert (await gallery.call("GET", f"{C}/{campaign['id']}/export", owner, params=params)).status_code == 422
-    resp: httpx.Response = await gallery.call("GET", f"{C}/{campaign['id']}/export", owner,
-                                              params={"image_id": "00000000-0000-0000-0000-000000000000"})
+    resp: httpx.Response = await gallery.call(
+        "GET", f"{C}/{campaign['id']}/export", owner, params={"image_id": "00000000-0000-0000-0000-000000000000"}
+    )
     assert resp.status_code == 404 and resp.json()["error"] == "ImageNotFound"

@@ -31,21 +31,44 @@ for _module in pkgutil.walk_packages(zimage_gallery.__path__, "zimage_gallery.")
 
 MADE = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 NEW_TABLES = {
-    "brand_kits", "brand_kit_fonts", "brand_kit_logos", "image_overlays", "campaigns", "campaign_images",
+    "brand_kits",
+    "brand_kit_fonts",
+    "brand_kit_logos",
+    "image_overlays",
+    "campaigns",
+    "campaign_images",
     "image_comments",
 }
 NEW_IMAGE_COLUMNS = {"review_status", "review_updated_at", "brand_kit_id", "brand_guidance"}
 IMAGES_0004 = sa.table(
     "images",
-    *(sa.column(name, type_) for name, type_ in [
-        ("id", sa.Uuid()), ("owner_id", sa.Uuid()), ("task_id", sa.Uuid()), ("index", sa.Integer()),
-        ("png_key", sa.String()), ("thumb_key", sa.String()), ("png_bytes", sa.BigInteger()), ("width", sa.Integer()),
-        ("height", sa.Integer()), ("generation_width", sa.Integer()), ("generation_height", sa.Integer()),
-        ("prompt", sa.Text()), ("seed", sa.BigInteger()), ("steps", sa.Integer()), ("guidance_scale", sa.Float()),
-        ("created_at", sa.DateTime()), ("ingested_at", sa.DateTime()), ("favorite", sa.Boolean()),
-        ("approval", sa.String()), ("search_text", sa.Text()), ("original_missing", sa.Boolean()),
-        ("updated_at", sa.DateTime()),
-    ]),
+    *(
+        sa.column(name, type_)
+        for name, type_ in [
+            ("id", sa.Uuid()),
+            ("owner_id", sa.Uuid()),
+            ("task_id", sa.Uuid()),
+            ("index", sa.Integer()),
+            ("png_key", sa.String()),
+            ("thumb_key", sa.String()),
+            ("png_bytes", sa.BigInteger()),
+            ("width", sa.Integer()),
+            ("height", sa.Integer()),
+            ("generation_width", sa.Integer()),
+            ("generation_height", sa.Integer()),
+            ("prompt", sa.Text()),
+            ("seed", sa.BigInteger()),
+            ("steps", sa.Integer()),
+            ("guidance_scale", sa.Float()),
+            ("created_at", sa.DateTime()),
+            ("ingested_at", sa.DateTime()),
+            ("favorite", sa.Boolean()),
+            ("approval", sa.String()),
+            ("search_text", sa.Text()),
+            ("original_missing", sa.Boolean()),
+            ("updated_at", sa.DateTime()),
+        ]
+    ),
 )
 
 
@@ -76,11 +99,28 @@ def _image(approval: str, n: int) -> dict[str, Any]:
     # naive UTC: the plain DateTime columns of this hand-made table bind as they are on both backends
     made = (MADE + timedelta(minutes=n)).replace(tzinfo=None)
     return {
-        "id": uuid.uuid4(), "owner_id": uuid.uuid4(), "task_id": uuid.uuid4(), "index": 0, "png_key": f"k{n}.png",
-        "thumb_key": f"k{n}.webp", "png_bytes": 1, "width": 8, "height": 8, "generation_width": 8,
-        "generation_height": 8, "prompt": "p", "seed": 1, "steps": 1, "guidance_scale": 0.0, "created_at": made,
-        "ingested_at": made, "favorite": False, "approval": approval, "search_text": "p",
-        "original_missing": False, "updated_at": made,
+        "id": uuid.uuid4(),
+        "owner_id": uuid.uuid4(),
+        "task_id": uuid.uuid4(),
+        "index": 0,
+        "png_key": f"k{n}.png",
+        "thumb_key": f"k{n}.webp",
+        "png_bytes": 1,
+        "width": 8,
+        "height": 8,
+        "generation_width": 8,
+        "generation_height": 8,
+        "prompt": "p",
+        "seed": 1,
+        "steps": 1,
+        "guidance_scale": 0.0,
+        "created_at": made,
+        "ingested_at": made,
+        "favorite": False,
+        "approval": approval,
+        "search_text": "p",
+        "original_missing": False,
+        "updated_at": made,
     }
 
 
@@ -106,9 +146,12 @@ def test_review_status_comes_from_approval_and_downgrade_keeps_the_images(fresh:
     _run(fresh, lambda c: c.execute(sa.insert(IMAGES_0004).values(images)))
 
     upgrade(target, "0005")
-    rows = _run(fresh, lambda c: c.execute(sa.text(
-        "SELECT id, approval, review_status, review_updated_at, brand_kit_id, brand_guidance FROM images"
-    )).all())
+    rows = _run(
+        fresh,
+        lambda c: c.execute(
+            sa.text("SELECT id, approval, review_status, review_updated_at, brand_kit_id, brand_guidance FROM images")
+        ).all(),
+    )
     by_id = {uuid.UUID(str(r.id)): r for r in rows}
     statuses = [(by_id[i["id"]].approval, by_id[i["id"]].review_status) for i in images]
     assert statuses == [("draft", "draft"), ("approved", "approved"), ("rejected", "changes_requested")]

@@ -48,8 +48,15 @@ def scene(size: int = 1024) -> Image.Image:
     cx, cy = int(size * 0.64), int(size * 0.5)
     draw.ellipse((cx - sun, cy - sun, cx + sun, cy + sun), fill=(255, 236, 190))
     draw.rectangle((0, horizon, size, horizon + 3), fill=(255, 214, 160))
-    draw.polygon([(0, int(size * 0.58)), (int(size * 0.3), int(size * 0.47)), (int(size * 0.55), int(size * 0.66)),
-                  (0, int(size * 0.7))], fill=(60, 42, 70))
+    draw.polygon(
+        [
+            (0, int(size * 0.58)),
+            (int(size * 0.3), int(size * 0.47)),
+            (int(size * 0.55), int(size * 0.66)),
+            (0, int(size * 0.7)),
+        ],
+        fill=(60, 42, 70),
+    )
     for i in range(6):  # glints on the water
         y = horizon + 20 + i * int(size * 0.045)
         half = int(size * (0.12 - i * 0.014))

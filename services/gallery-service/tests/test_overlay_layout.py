@@ -41,16 +41,23 @@ def busy(size: tuple[int, int] = (1024, 1024)) -> Image.Image:
 
 
 def spec(**changes: object) -> OverlaySpec:
-    values: dict[str, object] = {"headline": "여름 한정 최대 50% 할인", "sub_copy": "7월 31일까지 무료 배송",
-                                 "cta": "지금 구매하기"}
+    values: dict[str, object] = {
+        "headline": "여름 한정 최대 50% 할인",
+        "sub_copy": "7월 31일까지 무료 배송",
+        "cta": "지금 구매하기",
+    }
     return OverlaySpec.model_validate(values | changes)
 
 
 def assert_inside(result: OverlayLayout) -> None:
     column = result.content_box
     assert result.safe_area.contains(column)
-    for box in [result.headline.box, result.sub_copy and result.sub_copy.box, result.cta and result.cta.box,
-                result.logo]:
+    for box in [
+        result.headline.box,
+        result.sub_copy and result.sub_copy.box,
+        result.cta and result.cta.box,
+        result.logo,
+    ]:
         assert box is None or column.contains(box), (box, column)
     for text in result.text_elements:
         for line in text.lines:
@@ -121,11 +128,13 @@ def test_an_unreadable_button_label_becomes_black_or_white() -> None:
 
 @pytest.mark.parametrize("placement", list(Placement), ids=lambda p: p.value)
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_very_long_copy_shrinks_then_ellipsizes_inside_the_safe_area(placement: Placement,
-                                                                       size: tuple[int, int]) -> None:
+def test_very_long_copy_shrinks_then_ellipsizes_inside_the_safe_area(
+    placement: Placement, size: tuple[int, int]
+) -> None:
     short_copy = layout(spec(placement=placement), *size, logo_size=(240, 96))
-    long_copy = layout(spec(placement=placement, headline=LONG_HEADLINE[:120], sub_copy=LONG_SUB[:300]), *size,
-                       logo_size=(240, 96))
+    long_copy = layout(
+        spec(placement=placement, headline=LONG_HEADLINE[:120], sub_copy=LONG_SUB[:300]), *size, logo_size=(240, 96)
+    )
     assert long_copy.headline.font_size < short_copy.headline.font_size
     assert long_copy.headline.font_size == headline_sizes(min(size))[0]
     assert long_copy.headline.truncated and long_copy.headline.lines[-1].text.endswith(ELLIPSIS)
@@ -157,19 +166,28 @@ def test_alignment_places_lines_in_the_column() -> None:
                 assert {"left": left == 0, "right": right == 0, "middle": abs(left - right) <= 1}[edge], (align, line)
         assert result.cta is not None
         button = result.cta.box
-        assert {"left": button.x == column.x, "right": button.right == column.right,
-                "middle": abs((button.x - column.x) - (column.right - button.right)) <= 1}[edge]
+        assert {
+            "left": button.x == column.x,
+            "right": button.right == column.right,
+            "middle": abs((button.x - column.x) - (column.right - button.right)) <= 1,
+        }[edge]
 
 
 @pytest.mark.parametrize(("width", "height", "preset"), [(820, 312, "facebook_cover"), (720, 360, "kakao_feed")])
 @pytest.mark.parametrize("placement", list(Placement), ids=lambda p: p.value)
-def test_short_banners_keep_the_whole_stack_for_short_copy(width: int, height: int, preset: str,
-                                                           placement: Placement) -> None:
+def test_short_banners_keep_the_whole_stack_for_short_copy(
+    width: int, height: int, preset: str, placement: Placement
+) -> None:
     result = layout(spec(placement=placement), width, height, logo_size=(240, 96), margins=safe_margins_for(preset))
     assert not result.dropped and result.sub_copy is not None and result.cta is not None
     assert_inside(result)
-    squeezed = layout(spec(placement=placement, headline=LONG_HEADLINE[:120], sub_copy=LONG_SUB[:300]), width,
-                      height, logo_size=(240, 96), margins=safe_margins_for(preset))
+    squeezed = layout(
+        spec(placement=placement, headline=LONG_HEADLINE[:120], sub_copy=LONG_SUB[:300]),
+        width,
+        height,
+        logo_size=(240, 96),
+        margins=safe_margins_for(preset),
+    )
     assert_inside(squeezed)
 
 

@@ -64,8 +64,10 @@ def png(width: int, height: int) -> bytes:
 
 def png_claiming(width: int, height: int) -> bytes:
     """A PNG whose header declares width×height, with one tiny compressed row: a decompression bomb's shape."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
     return b"\x89PNG\r\n\x1a\n" + body
@@ -162,22 +164,50 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
     [
         (EXTERNAL_ENTITY, "image/svg+xml", "DTD or entities"),
         (BILLION_LAUGHS, "image/svg+xml", "DTD or entities"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="9" height="9"/></svg>',
-         "image/svg+xml", "at most 10000"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1e9 1e9"><rect width="9" height="9"/></svg>',
-         "image/svg+xml", "viewBox"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
-         b'<image xlink:href="file:///etc/hostname" width="10" height="10"/></svg>', "image/svg+xml", "<image>"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><use href="http://example.com/a.svg#x"/>'
-         b"</svg>", "image/svg+xml", "own elements"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-         b'<rect width="9" height="9" fill="url(https://example.com/p.svg#g)"/></svg>', "image/svg+xml", "url"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><style>@import url(x.css);</style></svg>',
-         "image/svg+xml", "style sheets"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>',
-         "image/svg+xml", "<script>"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="alert(1)"/>', "image/svg+xml",
-         "event handlers"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000">'
+            b'<rect width="9" height="9"/></svg>',
+            "image/svg+xml",
+            "at most 10000",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1e9 1e9"><rect width="9" height="9"/></svg>',
+            "image/svg+xml",
+            "viewBox",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+            b' width="10" height="10"><image xlink:href="file:///etc/hostname" width="10" height="10"/></svg>',
+            "image/svg+xml",
+            "<image>",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><use href="http://example.com/a.svg#x"/>'
+            b"</svg>",
+            "image/svg+xml",
+            "own elements",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+            b'<rect width="9" height="9" fill="url(https://example.com/p.svg#g)"/></svg>',
+            "image/svg+xml",
+            "url",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><style>@import url(x.css);</style></svg>',
+            "image/svg+xml",
+            "style sheets",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>',
+            "image/svg+xml",
+            "<script>",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="alert(1)"/>',
+            "image/svg+xml",
+            "event handlers",
+        ),
         (b"<svg xmlns='http://www.w3.org/2000/svg' width='10'", "image/svg+xml", "malformed SVG"),
         (b"<html><body/></html>", "image/svg+xml", "not an SVG document"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"/></svg>', "image/svg+xml", "need a size"),
@@ -191,9 +221,30 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
         (png(8, 8), "image/gif", "PNG .* or SVG"),
         (SVG_OK, "image/png", "not a PNG"),
     ],
-    ids=["external-entity", "billion-laughs", "huge-size", "huge-viewbox", "linked-image", "remote-use",
-         "remote-url-fill", "css-import", "script", "onload", "truncated-xml", "html", "no-size", "binary",
-         "svgz", "too-large", "png-bomb", "png-over-cap", "truncated-png", "gif-as-png", "gif-type", "svg-as-png"],
+    ids=[
+        "external-entity",
+        "billion-laughs",
+        "huge-size",
+        "huge-viewbox",
+        "linked-image",
+        "remote-use",
+        "remote-url-fill",
+        "css-import",
+        "script",
+        "onload",
+        "truncated-xml",
+        "html",
+        "no-size",
+        "binary",
+        "svgz",
+        "too-large",
+        "png-bomb",
+        "png-over-cap",
+        "truncated-png",
+        "gif-as-png",
+        "gif-type",
+        "svg-as-png",
+    ],
 )
 def test_malformed_or_unsafe_logos_are_refused(data: bytes, content_type: str, reason: str) -> None:
     with pytest.raises(InvalidLogo, match=reason) as err:

@@ -15,8 +15,9 @@ async def test_built_in_presets_cover_every_category(gallery: Any) -> None:
     items = page["items"]
     assert len(items) == 24 and page["next_cursor"] is None
     assert Counter(p["category"] for p in items) == {"lighting": 5, "camera": 5, "mood": 5, "palette": 5, "style": 4}
-    assert [p["category"] for p in items] == sorted((p["category"] for p in items),
-                                                    key=["lighting", "camera", "mood", "palette", "style"].index)
+    assert [p["category"] for p in items] == sorted(
+        (p["category"] for p in items), key=["lighting", "camera", "mood", "palette", "style"].index
+    )
     assert items[0]["label_en"] == "Golden hour"
     assert items[0]["snippet"] == "soft golden hour sunlight, warm low-angle light, long gentle shadows"
     for p in items:
@@ -78,10 +79,14 @@ async def test_preset_validation(gallery: Any) -> None:
         resp = await gallery.call("POST", P, user, json=body)
         assert resp.status_code == 422, (body, resp.text)
         assert resp.json()["error"] == "ValidationError" and fragment in resp.json()["detail"], resp.json()
-    made = await gallery.ok("POST", P, user, json={"category": "mood", "label_en": "x", "snippet": "y" * 300},
-                            status=201)
-    for body, fragment in (({"snippet": None}, "cannot be null: snippet"), ({"category": "sound"}, "category"),
-                           ({"snippet": ""}, "snippet")):
+    made = await gallery.ok(
+        "POST", P, user, json={"category": "mood", "label_en": "x", "snippet": "y" * 300}, status=201
+    )
+    for body, fragment in (
+        ({"snippet": None}, "cannot be null: snippet"),
+        ({"category": "sound"}, "category"),
+        ({"snippet": ""}, "snippet"),
+    ):
         resp = await gallery.call("PATCH", f"{P}/{made['id']}", user, json=body)
         assert resp.status_code == 422 and fragment in resp.json()["detail"], resp.text
     assert (await gallery.ok("GET", f"{P}/{made['id']}", user)) == made
@@ -92,8 +97,11 @@ async def test_preset_pages_follow_the_cursor(gallery: Any) -> None:
     user = await gallery.user()
     tag = uuid.uuid4().hex[:6]
     mine = [
-        (await gallery.ok("POST", P, user, json={"category": "style", "label_en": f"{tag} {i}", "snippet": f"s{i}"},
-                          status=201))["id"]
+        (
+            await gallery.ok(
+                "POST", P, user, json={"category": "style", "label_en": f"{tag} {i}", "snippet": f"s{i}"}, status=201
+            )
+        )["id"]
         for i in range(3)
     ]
     everything = (await gallery.ok("GET", P, user, params={"limit": 100}))["items"]

@@ -18,8 +18,9 @@ async def _anonymous_and_bad_tokens_get_401(gallery: Any, method: str, path: str
         assert resp.json()["error"] == "Unauthorized"
 
 
-@pytest.mark.parametrize(("method", "body"), [("GET", None), ("POST", {"category": "mood", "label_en": "x",
-                                                                         "snippet": "y"})])
+@pytest.mark.parametrize(
+    ("method", "body"), [("GET", None), ("POST", {"category": "mood", "label_en": "x", "snippet": "y"})]
+)
 async def test_collection_routes_need_sign_in(gallery: Any, method: str, body: Any) -> None:
     await _anonymous_and_bad_tokens_get_401(gallery, method, P, body)
 
@@ -27,8 +28,9 @@ async def test_collection_routes_need_sign_in(gallery: Any, method: str, body: A
 @pytest.mark.parametrize(("method", "body", "allowed"), ID_ROUTES)
 async def test_personal_preset(gallery: Any, method: str, body: Any, allowed: int) -> None:
     owner, other, admin = await gallery.user(), await gallery.user(), await gallery.admin()
-    made = await gallery.ok("POST", P, owner, json={"category": "camera", "label_en": "Mine", "snippet": "tilt-shift"},
-                            status=201)
+    made = await gallery.ok(
+        "POST", P, owner, json={"category": "camera", "label_en": "Mine", "snippet": "tilt-shift"}, status=201
+    )
     path = f"{P}/{made['id']}"
 
     await _anonymous_and_bad_tokens_get_401(gallery, method, path, body)
@@ -64,8 +66,9 @@ async def test_built_in_preset(gallery: Any, method: str, body: Any, allowed: in
 
 async def test_lists_never_show_others_presets(gallery: Any) -> None:
     alice, bob, admin = await gallery.user(), await gallery.user(), await gallery.admin()
-    secret = await gallery.ok("POST", P, alice, json={"category": "palette", "label_en": "Brand", "snippet": "#ff6600"},
-                              status=201)
+    secret = await gallery.ok(
+        "POST", P, alice, json={"category": "palette", "label_en": "Brand", "snippet": "#ff6600"}, status=201
+    )
     for who in (bob, admin):
         for params in ({"limit": 100}, {"category": "palette"}, {"scope": "personal"}):
             items = (await gallery.ok("GET", P, who, params=params))["items"]

@@ -130,8 +130,9 @@ async def test_queue_lists_the_teams_images_in_review_oldest_first(gallery: Any,
     draft = await seed.image(bob)
     for image, owner in ((a2, alice), (b1, bob), (a1, alice)):
         await act(gallery, owner, image["id"], "submit")
-    campaign = await gallery.ok("POST", "/api/v1/campaigns", alice,
-                                json={"name": "봄 세일", "channels": ["instagram_square"]}, status=201)
+    campaign = await gallery.ok(
+        "POST", "/api/v1/campaigns", alice, json={"name": "봄 세일", "channels": ["instagram_square"]}, status=201
+    )
     await gallery.call("PUT", f"/api/v1/campaigns/{campaign['id']}/images/{a1['id']}", alice)
 
     queue = await gallery.ok("GET", "/api/v1/reviews", admin, params={"limit": 100})
@@ -142,8 +143,18 @@ async def test_queue_lists_the_teams_images_in_review_oldest_first(gallery: Any,
     assert item["campaigns"] == [{"id": campaign["id"], "name": "봄 세일"}]
     assert item["thumbnail_url"] and item["url"] and item["prompt"] == "alice 봄 캠페인"
     # only what a reviewer needs: no notes, folders, tags or favourites of someone else
-    assert set(item) == {"image_id", "owner_id", "review_status", "since", "thumbnail_url", "url", "width",
-                         "height", "prompt", "campaigns"}
+    assert set(item) == {
+        "image_id",
+        "owner_id",
+        "review_status",
+        "since",
+        "thumbnail_url",
+        "url",
+        "width",
+        "height",
+        "prompt",
+        "campaigns",
+    }
 
     await act(gallery, admin, a2["id"], "approve")
     queue = await gallery.ok("GET", "/api/v1/reviews", admin, params={"limit": 100})
@@ -175,7 +186,11 @@ async def test_a_reviewer_role_decides_but_owns_nothing_else(gallery: Any, seed:
     assert (await act(gallery, reviewer, image["id"], "approve", "OK")).status_code == 200
     assert await status_of(gallery, owner, image["id"]) == "approved"
     # deciding is all: the owner's image itself, its overlay and exports stay the owner's
-    for method, path in (("GET", f"{G}/{image['id']}"), ("GET", f"{G}/{image['id']}/overlay"),
-                         ("PATCH", f"{G}/{image['id']}"), ("DELETE", f"{G}/{image['id']}")):
+    for method, path in (
+        ("GET", f"{G}/{image['id']}"),
+        ("GET", f"{G}/{image['id']}/overlay"),
+        ("PATCH", f"{G}/{image['id']}"),
+        ("DELETE", f"{G}/{image['id']}"),
+    ):
         resp = await gallery.call(method, path, reviewer, json={} if method == "PATCH" else None)
         assert resp.status_code == 404, (method, path, resp.text)

@@ -33,8 +33,13 @@ def template(**changes: Any) -> dict[str, Any]:
         "pattern": "A studio photo of {product} on {surface}",
         "variables": [
             {"name": "product", "label_ko": "제품", "label_en": "Product", "max_length": 80},
-            {"name": "surface", "label_ko": "바닥", "label_en": "Surface", "default": "a walnut table",
-             "required": False},
+            {
+                "name": "surface",
+                "label_ko": "바닥",
+                "label_en": "Surface",
+                "default": "a walnut table",
+                "required": False,
+            },
         ],
         "default_preset": "instagram_square",
     }
@@ -91,10 +96,22 @@ async def test_personal_template_lifecycle(gallery: Any) -> None:
     assert created["editable"] is True
     assert created["pattern"] == "A studio photo of {product} on {surface}"
     assert created["variables"] == [
-        {"name": "product", "label_ko": "제품", "label_en": "Product", "default": None, "required": True,
-         "max_length": 80},
-        {"name": "surface", "label_ko": "바닥", "label_en": "Surface", "default": "a walnut table", "required": False,
-         "max_length": 100},
+        {
+            "name": "product",
+            "label_ko": "제품",
+            "label_en": "Product",
+            "default": None,
+            "required": True,
+            "max_length": 80,
+        },
+        {
+            "name": "surface",
+            "label_ko": "바닥",
+            "label_en": "Surface",
+            "default": "a walnut table",
+            "required": False,
+            "max_length": 100,
+        },
     ]
     assert created["default_preset"] == "instagram_square"
     assert created["created_at"] == created["updated_at"]
@@ -132,8 +149,9 @@ async def test_personal_template_lifecycle(gallery: Any) -> None:
 
 async def test_create_fills_in_the_other_name_and_defaults(gallery: Any) -> None:
     user = await gallery.user()
-    made = await gallery.ok("POST", T, user, json={"name_en": "Plain", "pattern": "  a quiet beach at dawn  "},
-                            status=201)
+    made = await gallery.ok(
+        "POST", T, user, json={"name_en": "Plain", "pattern": "  a quiet beach at dawn  "}, status=201
+    )
     assert made["name_ko"] == "Plain"
     assert made["pattern"] == "a quiet beach at dawn"
     assert made["category"] == "other"
@@ -146,10 +164,14 @@ async def test_pattern_and_variables_must_agree(gallery: Any) -> None:
     user = await gallery.user()
     cases = [
         (template(pattern="A photo of {product} in {color} on {surface}"), "pattern uses undeclared variables: color"),
-        (template(variables=[*template()["variables"], var("mood"), var("lens")]),
-         "declared variables not used in the pattern: mood, lens"),
-        (template(pattern="{product} with {color}", variables=[var("product"), var("size")]),
-         "pattern uses undeclared variables: color; declared variables not used in the pattern: size"),
+        (
+            template(variables=[*template()["variables"], var("mood"), var("lens")]),
+            "declared variables not used in the pattern: mood, lens",
+        ),
+        (
+            template(pattern="{product} with {color}", variables=[var("product"), var("size")]),
+            "pattern uses undeclared variables: color; declared variables not used in the pattern: size",
+        ),
     ]
     for body, detail in cases:
         resp = await gallery.call("POST", T, user, json=body)
@@ -168,12 +190,16 @@ async def test_field_limits_answer_422_naming_the_field(gallery: Any) -> None:
     cases = [
         (template(pattern="x" * 2001, variables=[]), "pattern"),
         (template(pattern=" ".join(f"{{v{i}}}" for i in range(21)), variables=many), "variables"),
-        (template(pattern="{product} {product}", variables=[var("product"), var("product")]),
-         "variable names must be unique; repeated: product"),
+        (
+            template(pattern="{product} {product}", variables=[var("product"), var("product")]),
+            "variable names must be unique; repeated: product",
+        ),
         (template(pattern="{Bad}", variables=[var("Bad")]), "variables.0.name"),
         (template(default_preset="a4_print"), "unknown size preset 'a4_print'"),
-        (template(variables=[var("product", default="x" * 11, max_length=10), var("surface")]),
-         "default of product is longer than its max_length (10)"),
+        (
+            template(variables=[var("product", default="x" * 11, max_length=10), var("surface")]),
+            "default of product is longer than its max_length (10)",
+        ),
         (template(variables=[var("product", max_length=501), var("surface")]), "variables.0.max_length"),
         ({"pattern": "a beach"}, "give name_ko or name_en"),
         (template(scope="builtin"), "scope"),
@@ -187,8 +213,9 @@ async def test_field_limits_answer_422_naming_the_field(gallery: Any) -> None:
         assert fragment in resp.json()["detail"], (fragment, resp.json())
     # exactly 20 variables is fine
     twenty = [var(f"v{i}") for i in range(20)]
-    made = await gallery.ok("POST", T, user, json=template(pattern=" ".join(f"{{v{i}}}" for i in range(20)),
-                                                          variables=twenty), status=201)
+    made = await gallery.ok(
+        "POST", T, user, json=template(pattern=" ".join(f"{{v{i}}}" for i in range(20)), variables=twenty), status=201
+    )
     assert len(made["variables"]) == 20
 
 
@@ -224,10 +251,20 @@ async def test_patch_checks_the_template_as_it_would_become(gallery: Any) -> Non
 async def test_list_filters_search_and_cursor(gallery: Any) -> None:
     user, other = await gallery.user(), await gallery.user()
     tag = uuid.uuid4().hex[:8]
-    kimchi = await gallery.ok("POST", T, user, json=template(name_ko=f"김치찌개 {tag}", name_en=f"Kimchi stew {tag}",
-                                                             category="food"), status=201)
-    bibim = await gallery.ok("POST", T, user, json=template(name_en=f"Bibimbap {tag}", description_en="Summer menu",
-                                                            category="food"), status=201)
+    kimchi = await gallery.ok(
+        "POST",
+        T,
+        user,
+        json=template(name_ko=f"김치찌개 {tag}", name_en=f"Kimchi stew {tag}", category="food"),
+        status=201,
+    )
+    bibim = await gallery.ok(
+        "POST",
+        T,
+        user,
+        json=template(name_en=f"Bibimbap {tag}", description_en="Summer menu", category="food"),
+        status=201,
+    )
     sale = await gallery.ok("POST", T, user, json=template(name_en=f"50% off {tag}", category="tech"), status=201)
     await gallery.ok("POST", T, other, json=template(name_en=f"Kimchi other {tag}", category="food"), status=201)
 
@@ -236,14 +273,13 @@ async def test_list_filters_search_and_cursor(gallery: Any) -> None:
 
     assert [t["id"] for t in (await gallery.ok("GET", T, user, params={"q": "KIMCHI"}))["items"]] == [kimchi["id"]]
     assert [t["id"] for t in (await gallery.ok("GET", T, user, params={"q": "김치찌개"}))["items"]] == [kimchi["id"]]
-    assert [t["id"] for t in (await gallery.ok("GET", T, user, params={"q": "summer menu"}))["items"]] == [
-        bibim["id"]
-    ]
+    assert [t["id"] for t in (await gallery.ok("GET", T, user, params={"q": "summer menu"}))["items"]] == [bibim["id"]]
     # LIKE wildcards are searched for literally
     assert [t["id"] for t in (await gallery.ok("GET", T, user, params={"q": "%"}))["items"]] == [sale["id"]]
     assert (await gallery.ok("GET", T, user, params={"q": "_"}))["items"] == []
-    assert [t["name_en"] for t in (await gallery.ok("GET", T, user, params={"q": "flyer", "scope": "builtin"}))[
-        "items"]] == ["Store opening flyer"]
+    assert [
+        t["name_en"] for t in (await gallery.ok("GET", T, user, params={"q": "flyer", "scope": "builtin"}))["items"]
+    ] == ["Store opening flyer"]
 
     personal = await gallery.ok("GET", T, user, params={"scope": "personal"})
     assert [t["id"] for t in personal["items"]] == [kimchi["id"], bibim["id"], sale["id"]]
@@ -322,8 +358,17 @@ async def test_openapi_names_every_template_operation(gallery: Any) -> None:
     spec = await gallery.ok("GET", "/openapi.json")
     ids = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
     assert {
-        "templates_list", "templates_create", "templates_get", "templates_update", "templates_delete",
-        "templates_preview", "presets_list", "presets_create", "presets_get", "presets_update", "presets_delete",
+        "templates_list",
+        "templates_create",
+        "templates_get",
+        "templates_update",
+        "templates_delete",
+        "templates_preview",
+        "presets_list",
+        "presets_create",
+        "presets_get",
+        "presets_update",
+        "presets_delete",
     } <= ids
     assert not [p for p in spec["paths"] if p.startswith("/internal")]
     assert "403" in spec["paths"]["/api/v1/templates/{template_id}"]["patch"]["responses"]

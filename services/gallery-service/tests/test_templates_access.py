@@ -95,8 +95,14 @@ async def test_lists_never_show_others_personal_templates(gallery: Any) -> None:
     tag = uuid.uuid4().hex
     secret = await gallery.ok("POST", T, alice, json=_body("personal", tag) | {"category": "food"}, status=201)
     for who in (bob, admin):
-        for params in ({}, {"limit": 100}, {"scope": "personal"}, {"q": tag}, {"category": "food"},
-                       {"category": "food", "scope": "personal", "q": "Access"}):
+        for params in (
+            {},
+            {"limit": 100},
+            {"scope": "personal"},
+            {"q": tag},
+            {"category": "food"},
+            {"category": "food", "scope": "personal", "q": "Access"},
+        ):
             ids = set()
             cursor = None
             while True:

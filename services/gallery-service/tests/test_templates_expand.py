@@ -56,8 +56,9 @@ async def test_defaults_fill_what_the_user_leaves_out(gallery: Any) -> None:
 
 async def test_missing_required_variables_are_named(gallery: Any) -> None:
     user = await gallery.user()
-    tid = await _make(gallery, user, "{product} in {color}, {size}", [var("product"), var("color"), var("size",
-                                                                                                    default="large")])
+    tid = await _make(
+        gallery, user, "{product} in {color}, {size}", [var("product"), var("color"), var("size", default="large")]
+    )
     for values in ({}, {"product": " ", "color": "\n"}, {"size": "small"}):
         resp = await _preview(gallery, user, tid, values)
         assert resp.status_code == 422, resp.text
@@ -86,8 +87,9 @@ async def test_braces_in_values_are_text_not_variables(gallery: Any) -> None:
 
 async def test_value_and_result_lengths_are_limited(gallery: Any) -> None:
     user = await gallery.user()
-    tid = await _make(gallery, user, "{product} by {brand}", [var("product", max_length=10), var("brand",
-                                                                                               max_length=5)])
+    tid = await _make(
+        gallery, user, "{product} by {brand}", [var("product", max_length=10), var("brand", max_length=5)]
+    )
     ok = await _preview(gallery, user, tid, {"product": "  " + "m" * 10 + "  ", "brand": "ACME"})
     assert ok.status_code == 200 and ok.json()["prompt"] == "m" * 10 + " by ACME"
     long = await _preview(gallery, user, tid, {"product": "m" * 11, "brand": "ACME Inc"})

@@ -76,8 +76,15 @@ async def _kit(settings: GallerySettings, style: list[str], avoid: list[str]) ->
     gallery-service)."""
     now = utcnow()
     kit = {
-        "id": uuid.uuid4(), "name": f"Kit {uuid.uuid4().hex[:8]}", "colours": [], "style_words": style,
-        "avoid_words": avoid, "default_font_id": None, "created_by": uuid.uuid4(), "created_at": now, "updated_at": now,
+        "id": uuid.uuid4(),
+        "name": f"Kit {uuid.uuid4().hex[:8]}",
+        "colours": [],
+        "style_words": style,
+        "avoid_words": avoid,
+        "default_font_id": None,
+        "created_by": uuid.uuid4(),
+        "created_at": now,
+        "updated_at": now,
     }
     await _gallery_run(settings, sa.insert(BrandKit).values(kit))
     return kit

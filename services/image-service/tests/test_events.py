@@ -51,8 +51,10 @@ async def test_stream_follows_a_run_to_completion_and_closes(image: Any, sse_str
                 beat = await image.heartbeat(task["id"], claim["attempt"], step=step, total=8)
                 assert beat.json() == {"cancel": False}
                 seen.append(await stream.next())
-                assert seen[-1][1:] == ("progress", {"status": "processing", "step": step, "total": 8,
-                                                     "attempt": 1, "canceling": False})
+                assert seen[-1][1:] == (
+                    "progress",
+                    {"status": "processing", "step": step, "total": 8, "attempt": 1, "canceling": False},
+                )
             images, _ = await image.store_images(claim)
             assert (await image.complete(claim, images)).status_code == 200
             seen.append(await stream.next())
@@ -74,8 +76,12 @@ async def test_stream_follows_a_run_to_completion_and_closes(image: Any, sse_str
     assert downloaded.status_code == 200
 
     # Resuming: only events after Last-Event-ID; the stream is a snapshot, so that is at most the final state.
-    for resume_after, expected in ((last_id, []), (last_id - 1, ["completed"]), (0, ["completed"]),
-                                   (None, ["completed"])):
+    for resume_after, expected in (
+        (last_id, []),
+        (last_id - 1, ["completed"]),
+        (0, ["completed"]),
+        (None, ["completed"]),
+    ):
         async with image.events(user, task["id"], last_event_id=resume_after) as again:
             assert again.status_code == 200
             replay = sse_stream(again)

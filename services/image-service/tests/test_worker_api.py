@@ -193,8 +193,13 @@ async def test_permanent_failure_fails_the_task_with_its_reason(image: Any) -> N
     user = await image.user()
     task = await image.submit(user)
     claim = await image.claimed(task["id"])
-    body = {"attempt": claim["attempt"], "error": "prompt rejected by the safety checker", "retryable": False,
-            "engine": "tiny", "model": "tiny-random"}
+    body = {
+        "attempt": claim["attempt"],
+        "error": "prompt rejected by the safety checker",
+        "retryable": False,
+        "engine": "tiny",
+        "model": "tiny-random",
+    }
 
     resp = await image.internal(task["id"], "fail", body)
 
@@ -237,8 +242,9 @@ async def test_internal_routes_need_the_service_token(image: Any, action: str, b
         assert resp.status_code == 401, (token, resp.text)
         assert resp.json()["error"] == "Unauthorized"
     # and a user's access token is no service token
-    resp = await image.http.post(f"{image.url}/internal/v1/tasks/{task['id']}/{action}", json=body,
-                                 headers=user.headers)
+    resp = await image.http.post(
+        f"{image.url}/internal/v1/tasks/{task['id']}/{action}", json=body, headers=user.headers
+    )
     assert resp.status_code == 401
 
     after = await image.task(user, task["id"])

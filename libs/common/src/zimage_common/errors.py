@@ -148,7 +148,11 @@ def is_connection_error(exc: BaseException) -> bool:
     name = type(exc).__name__
     module = type(exc).__module__
     if module.startswith(("redis", "kombu", "amqp")) and name in {
-        "ConnectionError", "TimeoutError", "BusyLoadingError", "OperationalError", "RecoverableConnectionError"
+        "ConnectionError",
+        "TimeoutError",
+        "BusyLoadingError",
+        "OperationalError",
+        "RecoverableConnectionError",
     }:
         return True
     return name in {"CannotConnectNowError", "ConnectionDoesNotExistError", "InterfaceError"} or (
@@ -194,8 +198,9 @@ def install_error_handlers(app: FastAPI) -> None:
             return _json(400, "ClientDisconnected", "The client went away before sending the whole request")
         if is_connection_error(exc):
             log.warning("dependency_unavailable", path=request.url.path, error=repr(exc)[:300])
-            return _json(503, "ServiceUnavailable", "A backing service is unavailable; try again shortly",
-                         {"Retry-After": "5"})
+            return _json(
+                503, "ServiceUnavailable", "A backing service is unavailable; try again shortly", {"Retry-After": "5"}
+            )
         log.exception("unhandled_error", path=request.url.path)
         return _json(500, "InternalError", "Unexpected server error; it has been logged")
 

@@ -197,9 +197,7 @@ class RedisEventBus(EventBus):
     async def _messages(self, pubsub: Any, channel: str) -> AsyncIterator[Event]:
         while True:
             async with _unavailable_on_redis_error("receive"):
-                message = await pubsub.get_message(
-                    ignore_subscribe_messages=True, timeout=self.HEALTH_CHECK_INTERVAL
-                )
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=self.HEALTH_CHECK_INTERVAL)
             if message is None or message.get("type") != "message":
                 continue
             try:

@@ -153,9 +153,7 @@ class ObjectStore(ABC):
         """Objects whose key starts with `prefix`, in key order."""
 
     @abstractmethod
-    async def signed_url(
-        self, key: str, expires_in: int = MAX_URL_TTL, download_name: str | None = None
-    ) -> str:
+    async def signed_url(self, key: str, expires_in: int = MAX_URL_TTL, download_name: str | None = None) -> str:
         """A URL a browser can GET for `min(expires_in, 300)` s; `download_name` makes it an attachment."""
 
     @abstractmethod
@@ -210,9 +208,7 @@ class LocalObjectStore(ObjectStore):
                     raise
             except (NotADirectoryError, IsADirectoryError, FileExistsError) as exc:
                 _discard(tmp)
-                raise InvalidObjectKey(
-                    f"object key {path.relative_to(self.root)} clashes with another key"
-                ) from exc
+                raise InvalidObjectKey(f"object key {path.relative_to(self.root)} clashes with another key") from exc
             except BaseException:
                 _discard(tmp)
                 raise
@@ -285,9 +281,7 @@ class LocalObjectStore(ObjectStore):
         message = f"{key}\n{exp}\n{download_name or ''}".encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
-    async def signed_url(
-        self, key: str, expires_in: int = MAX_URL_TTL, download_name: str | None = None
-    ) -> str:
+    async def signed_url(self, key: str, expires_in: int = MAX_URL_TTL, download_name: str | None = None) -> str:
         validate_key(key)
         if download_name is not None:
             _clean_download_name(download_name)
@@ -341,9 +335,7 @@ def _is_key(key: str) -> bool:
     return True
 
 
-def object_download_router(
-    store_getter: Callable[..., ObjectStore], *, prefix: str = "/api/v1/objects"
-) -> APIRouter:
+def object_download_router(store_getter: Callable[..., ObjectStore], *, prefix: str = "/api/v1/objects") -> APIRouter:
     """`GET {prefix}/{key}` for URLs signed by a LocalObjectStore. The signature is the credential:
     mount it without JWT checks. `store_getter` is a FastAPI dependency: a function of nothing, or of
     `request: Request` (annotated) to read e.g. `request.app.state.objects`."""
@@ -464,9 +456,7 @@ class S3ObjectStore(ObjectStore):
             return
         except ClientError as exc:
             if _status(exc) != 404:
-                raise ServiceUnavailable(
-                    f"object store unavailable: bucket {self.bucket}: {_code(exc)}"
-                ) from exc
+                raise ServiceUnavailable(f"object store unavailable: bucket {self.bucket}: {_code(exc)}") from exc
         region = self._client.meta.region_name
         create: dict[str, Any] = {"Bucket": self.bucket}
         if region and region != "us-east-1":
@@ -494,9 +484,7 @@ class S3ObjectStore(ObjectStore):
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         validate_key(key)
         await self._ready()
-        await self._call(
-            self._client.put_object, Bucket=self.bucket, Key=key, Body=data, ContentType=content_type
-        )
+        await self._call(self._client.put_object, Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
 
     async def get(self, key: str) -> bytes:
         from botocore.exceptions import ClientError
@@ -547,8 +535,7 @@ class S3ObjectStore(ObjectStore):
         if errors:
             first = errors[0]
             raise ServiceUnavailable(
-                f"object store refused to delete {len(errors)} objects "
-                f"({first.get('Code')}: {first.get('Key')})"
+                f"object store refused to delete {len(errors)} objects ({first.get('Code')}: {first.get('Key')})"
             )
         return len(keys)
 
@@ -577,17 +564,13 @@ class S3ObjectStore(ObjectStore):
                 return
             params["ContinuationToken"] = page["NextContinuationToken"]
 
-    async def signed_url(
-        self, key: str, expires_in: int = MAX_URL_TTL, download_name: str | None = None
-    ) -> str:
+    async def signed_url(self, key: str, expires_in: int = MAX_URL_TTL, download_name: str | None = None) -> str:
         validate_key(key)
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if download_name is not None:
             params["ResponseContentDisposition"] = content_disposition(download_name)
         # Presigning is local computation; no request goes out.
-        return str(
-            self._signer.generate_presigned_url("get_object", Params=params, ExpiresIn=_ttl(expires_in))
-        )
+        return str(self._signer.generate_presigned_url("get_object", Params=params, ExpiresIn=_ttl(expires_in)))
 
     async def ping(self) -> None:
         self._bucket_ready = False

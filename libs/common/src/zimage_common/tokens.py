@@ -92,9 +92,7 @@ class RemoteJWKS(KeySource):
             return
         finally:
             self._fetched_at = time.monotonic()
-        self._keys = {
-            k["kid"]: PyJWK(k, algorithm=ALGORITHM) for k in data.get("keys", []) if k.get("kid")
-        }
+        self._keys = {k["kid"]: PyJWK(k, algorithm=ALGORITHM) for k in data.get("keys", []) if k.get("kid")}
 
     async def key_for(self, kid: str) -> PyJWK | None:
         age = time.monotonic() - self._fetched_at

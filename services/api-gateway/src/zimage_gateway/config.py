@@ -66,8 +66,7 @@ class Settings(ServiceSettings):
         for origin in origins:
             if origin == "*" or "*" in origin:
                 raise ValueError(
-                    "GATEWAY_CORS_ORIGINS may not contain '*': credentials are allowed, "
-                    "so list the exact origins"
+                    "GATEWAY_CORS_ORIGINS may not contain '*': credentials are allowed, so list the exact origins"
                 )
             if not origin.startswith(("http://", "https://")):
                 raise ValueError(f"CORS origin {origin!r} must start with http:// or https://")

@@ -27,7 +27,7 @@ def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
         out = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str) and value.startswith(SCHEMA_REF):
-                name = value[len(SCHEMA_REF):]
+                name = value[len(SCHEMA_REF) :]
                 out[key] = SCHEMA_REF + renames.get(name, name)
             else:
                 out[key] = _rewrite_refs(value, renames)
@@ -50,7 +50,8 @@ def _schema_renames(service: str, schemas: dict[str, Any], merged: dict[str, Any
     while True:
         rewritten = _rewrite_refs(schemas, renames)
         clashes = [
-            name for name, schema in rewritten.items()
+            name
+            for name, schema in rewritten.items()
             if name not in renames and name in merged and merged[name] != schema
         ]
         if not clashes:
@@ -141,7 +142,12 @@ class MergedSpec:
     """Fetches every service's /openapi.json, merges them, and keeps the result `ttl` seconds."""
 
     def __init__(
-        self, client: httpx.AsyncClient, routes: RouteTable, own_spec: Callable[[], Spec], *, ttl: float,
+        self,
+        client: httpx.AsyncClient,
+        routes: RouteTable,
+        own_spec: Callable[[], Spec],
+        *,
+        ttl: float,
         timeout: float,
     ) -> None:
         self.client = client

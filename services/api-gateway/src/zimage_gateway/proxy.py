@@ -22,14 +22,20 @@ log = structlog.get_logger("zimage.gateway.proxy")
 
 RawHeaders = list[tuple[bytes, bytes]]
 
-HOP_BY_HOP = frozenset(
-    {b"connection", b"keep-alive", b"te", b"trailer", b"trailers", b"transfer-encoding", b"upgrade"}
-)
+HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"te", b"trailer", b"trailers", b"transfer-encoding", b"upgrade"})
 # Set by the gateway itself; whatever the client sent under these names is dropped. (`Expect` was
 # answered by the gateway's own server when it read the body.)
 REQUEST_OWNED = frozenset(
-    {b"host", b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"forwarded", b"x-real-ip",
-     b"expect", REQUEST_ID_HEADER.lower().encode()}
+    {
+        b"host",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+        b"forwarded",
+        b"x-real-ip",
+        b"expect",
+        REQUEST_ID_HEADER.lower().encode(),
+    }
 )
 # The gateway's own middleware and server write these on the way out (CORS is decided at the edge only).
 RESPONSE_OWNED = frozenset({b"date", b"server", REQUEST_ID_HEADER.lower().encode()})

@@ -148,7 +148,6 @@ def public_methods(path: str) -> set[str]:
 
 def is_public(method: str, path: str) -> bool:
     return any(
-        method.upper() in rule.methods
-        and (_matches(rule.path, path) if rule.path.endswith("/") else path == rule.path)
+        method.upper() in rule.methods and (_matches(rule.path, path) if rule.path.endswith("/") else path == rule.path)
         for rule in PUBLIC
     )

@@ -20,9 +20,7 @@ STATIC_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-CORS_HEADERS = [
-    "Authorization", "Content-Type", "Accept", "Accept-Language", "Last-Event-ID", REQUEST_ID_HEADER
-]
+CORS_HEADERS = ["Authorization", "Content-Type", "Accept", "Accept-Language", "Last-Event-ID", REQUEST_ID_HEADER]
 
 
 class SecurityHeadersMiddleware:

@@ -69,9 +69,7 @@ async def create_admin(settings: Settings, email: str, password: str | None, dis
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m zimage_auth.cli", description="auth-service commands")
     commands = parser.add_subparsers(dest="command", required=True)
-    admin = commands.add_parser(
-        "create-admin", help="create an admin account, or promote and activate an existing one"
-    )
+    admin = commands.add_parser("create-admin", help="create an admin account, or promote and activate an existing one")
     admin.add_argument("--email", required=True)
     admin.add_argument("--password", help="for a new account; generated and printed if omitted")
     admin.add_argument("--display-name", help="for a new account; defaults to the email's name part")

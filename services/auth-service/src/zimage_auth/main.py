@@ -66,9 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await revocations.close()
             await app.state.db.dispose()
 
-    app = create_service_app(
-        "auth-service", lifespan=lifespan, readiness=_readiness, docs=not settings.production
-    )
+    app = create_service_app("auth-service", lifespan=lifespan, readiness=_readiness, docs=not settings.production)
     app.state.settings = settings
     app.state.signing_key = signing_key
     app.state.tokens = TokenIssuer(signing_key, settings)

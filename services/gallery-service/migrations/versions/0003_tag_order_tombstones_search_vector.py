@@ -45,9 +45,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("image_tags", schema=None) as batch_op:
         batch_op.alter_column("owner_id", existing_type=sa.Uuid(), nullable=False)
-        batch_op.alter_column(
-            "created_at", existing_type=zimage_common.db.UTCDateTime(timezone=True), nullable=False
-        )
+        batch_op.alter_column("created_at", existing_type=zimage_common.db.UTCDateTime(timezone=True), nullable=False)
         batch_op.drop_index("ix_image_tags_tag_image")
         batch_op.create_index(
             "ix_image_tags_owner_tag_created", ["owner_id", "tag_id", "created_at", "image_id"], unique=False

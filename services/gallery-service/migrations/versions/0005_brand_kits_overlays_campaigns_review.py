@@ -124,9 +124,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_image_comments_image_created", "image_comments", ["image_id", "created_at"])
 
-    op.add_column(
-        "images", sa.Column("review_status", sa.String(length=24), nullable=False, server_default="draft")
-    )
+    op.add_column("images", sa.Column("review_status", sa.String(length=24), nullable=False, server_default="draft"))
     op.add_column("images", sa.Column("review_updated_at", UTC_TIME, nullable=True))
     op.add_column("images", sa.Column("brand_kit_id", sa.Uuid(), nullable=True))
     op.add_column("images", sa.Column("brand_guidance", sa.JSON(), nullable=True))

@@ -27,6 +27,7 @@ from zimage_auth.users.schemas import UserOut
 # what a role may do, least first: a change down this list ends the member's sessions
 RANK = {Role.USER: 0, Role.REVIEWER: 1, Role.ADMIN: 2}
 
+
 class CannotChangeOwnAccount(Conflict):
     code = "CannotChangeOwnAccount"
 

@@ -24,9 +24,7 @@ router = APIRouter()
     responses=error_responses(EmailTaken, WeakPassword, Unprocessable),
 )
 async def register(body: RegisterRequest, session: SessionDep) -> UserOut:
-    user = await service.register(
-        session, email=body.email, password=body.password, display_name=body.display_name
-    )
+    user = await service.register(session, email=body.email, password=body.password, display_name=body.display_name)
     return UserOut.model_validate(user)
 
 

@@ -10,9 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from zimage_auth.users.models import DISPLAY_NAME_MAX_LENGTH, Role
 
-DisplayName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DISPLAY_NAME_MAX_LENGTH)
-]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DISPLAY_NAME_MAX_LENGTH)]
 # Long enough for any policy-conforming password, short enough to bound hashing work; the policy
 # gives the readable reason for the 10-128 rule.
 PasswordInput = Annotated[str, Field(min_length=1, max_length=1024)]

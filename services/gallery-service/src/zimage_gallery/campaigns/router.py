@@ -23,8 +23,12 @@ router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 NOT_YOURS = (service.CampaignNotFound, service.NotCampaignOwner)
 
 
-@router.get("", operation_id="campaigns_list", response_model=CampaignPage,
-            responses=error_responses(Unauthorized, ReviewerRequired, InvalidCursor))
+@router.get(
+    "",
+    operation_id="campaigns_list",
+    response_model=CampaignPage,
+    responses=error_responses(Unauthorized, ReviewerRequired, InvalidCursor),
+)
 async def list_campaigns(
     session: SessionDep,
     principal: CurrentUser,
@@ -36,36 +40,57 @@ async def list_campaigns(
     return CampaignPage(items=await service.to_out(session, rows), next_cursor=next_cursor)
 
 
-@router.post("", status_code=201, operation_id="campaigns_create", response_model=CampaignOut,
-             responses=error_responses(Unauthorized, service.UnknownBrandKit))
+@router.post(
+    "",
+    status_code=201,
+    operation_id="campaigns_create",
+    response_model=CampaignOut,
+    responses=error_responses(Unauthorized, service.UnknownBrandKit),
+)
 async def create_campaign(body: CampaignCreate, session: SessionDep, principal: CurrentUser) -> CampaignOut:
     return (await service.to_out(session, [await service.create(session, principal, body)]))[0]
 
 
-@router.get("/{campaign_id}", operation_id="campaigns_get", response_model=CampaignOut,
-            responses=error_responses(Unauthorized, service.CampaignNotFound))
+@router.get(
+    "/{campaign_id}",
+    operation_id="campaigns_get",
+    response_model=CampaignOut,
+    responses=error_responses(Unauthorized, service.CampaignNotFound),
+)
 async def get_campaign(campaign_id: uuid.UUID, session: SessionDep, principal: CurrentUser) -> CampaignOut:
     return (await service.to_out(session, [await service.get_readable(session, principal, campaign_id)]))[0]
 
 
-@router.patch("/{campaign_id}", operation_id="campaigns_update", response_model=CampaignOut,
-              responses=error_responses(Unauthorized, *NOT_YOURS, service.UnknownBrandKit))
+@router.patch(
+    "/{campaign_id}",
+    operation_id="campaigns_update",
+    response_model=CampaignOut,
+    responses=error_responses(Unauthorized, *NOT_YOURS, service.UnknownBrandKit),
+)
 async def update_campaign(
     campaign_id: uuid.UUID, body: CampaignPatch, session: SessionDep, principal: CurrentUser
 ) -> CampaignOut:
     return (await service.to_out(session, [await service.patch(session, principal, campaign_id, body)]))[0]
 
 
-@router.delete("/{campaign_id}", status_code=204, operation_id="campaigns_delete",
-               responses=error_responses(Unauthorized, *NOT_YOURS))
+@router.delete(
+    "/{campaign_id}",
+    status_code=204,
+    operation_id="campaigns_delete",
+    responses=error_responses(Unauthorized, *NOT_YOURS),
+)
 async def delete_campaign(campaign_id: uuid.UUID, session: SessionDep, principal: CurrentUser) -> Response:
     """The campaign goes; its images stay in the gallery."""
     await service.delete(session, principal, campaign_id)
     return Response(status_code=204)
 
 
-@router.put("/{campaign_id}/images/{image_id}", status_code=204, operation_id="campaigns_images_attach",
-            responses=error_responses(Unauthorized, *NOT_YOURS, ImageNotFound))
+@router.put(
+    "/{campaign_id}/images/{image_id}",
+    status_code=204,
+    operation_id="campaigns_images_attach",
+    responses=error_responses(Unauthorized, *NOT_YOURS, ImageNotFound),
+)
 async def attach_image(
     campaign_id: uuid.UUID, image_id: uuid.UUID, session: SessionDep, principal: CurrentUser
 ) -> Response:
@@ -74,8 +99,12 @@ async def attach_image(
     return Response(status_code=204)
 
 
-@router.delete("/{campaign_id}/images/{image_id}", status_code=204, operation_id="campaigns_images_detach",
-               responses=error_responses(Unauthorized, *NOT_YOURS))
+@router.delete(
+    "/{campaign_id}/images/{image_id}",
+    status_code=204,
+    operation_id="campaigns_images_detach",
+    responses=error_responses(Unauthorized, *NOT_YOURS),
+)
 async def detach_image(
     campaign_id: uuid.UUID, image_id: uuid.UUID, session: SessionDep, principal: CurrentUser
 ) -> Response:
@@ -89,9 +118,7 @@ async def detach_image(
     response_class=StreamingResponse,
     responses={
         200: {"content": {"application/zip": {}}, "description": "One PNG per channel, streamed"},
-        **error_responses(
-            Unauthorized, *NOT_YOURS, ImageNotFound, service.ImageNotInCampaign, OriginalMissing
-        ),
+        **error_responses(Unauthorized, *NOT_YOURS, ImageNotFound, service.ImageNotInCampaign, OriginalMissing),
     },
 )
 async def export_campaign(

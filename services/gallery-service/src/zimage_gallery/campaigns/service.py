@@ -203,7 +203,12 @@ async def zip_stream(job: FanOut) -> AsyncIterator[bytes]:
     archive = ZipStream(compress_type=ZIP_STORED)
     for name, width, height, preset_id in job.files:
         data = await asyncio.to_thread(
-            exports.render, job.original, width, height, exports.ExportFormat.png, exports.LOSSLESS_QUALITY,
+            exports.render,
+            job.original,
+            width,
+            height,
+            exports.ExportFormat.png,
+            exports.LOSSLESS_QUALITY,
             job.finishes[preset_id],
         )
         archive.add(data, name)

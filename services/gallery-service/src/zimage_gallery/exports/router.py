@@ -26,9 +26,7 @@ router = APIRouter(prefix="/api/v1/gallery", tags=["exports"])
     responses={
         200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}, "description": "The file"},
         307: {"description": "Redirect to a signed URL of the file (at most 5 minutes)"},
-        **error_responses(
-            Unauthorized, ImageNotFound, OverlayNotFound, service.UnknownPreset, service.OriginalMissing
-        ),
+        **error_responses(Unauthorized, ImageNotFound, OverlayNotFound, service.UnknownPreset, service.OriginalMissing),
     },
 )
 async def export_image(
@@ -41,8 +39,9 @@ async def export_image(
     preset: Annotated[str, Query(max_length=64, description="Size preset id, e.g. instagram_square")],
     format: Annotated[ExportFormat, Query()] = ExportFormat.png,
     quality: Annotated[int, Query(ge=1, le=100, description="JPEG/WebP quality; PNG ignores it")] = 90,
-    delivery: Annotated[Literal["redirect", "attachment"], Query(description="307 to a signed URL, or the bytes")]
-    = "redirect",
+    delivery: Annotated[
+        Literal["redirect", "attachment"], Query(description="307 to a signed URL, or the bytes")
+    ] = "redirect",
     overlay: Annotated[bool, Query(description="Draw the image's stored overlay, laid out for this size")] = False,
 ) -> Response:
     """The image at a channel preset's exact pixels (centre-crop + Lanczos), rendered once and cached, with

@@ -20,8 +20,12 @@ def _out(folder: object) -> FolderOut:
     return FolderOut.model_validate(folder, from_attributes=True)
 
 
-@router.get("", operation_id="gallery_folders_list", response_model=FolderPage,
-            responses=error_responses(Unauthorized, InvalidCursor))
+@router.get(
+    "",
+    operation_id="gallery_folders_list",
+    response_model=FolderPage,
+    responses=error_responses(Unauthorized, InvalidCursor),
+)
 async def list_folders(
     session: SessionDep,
     principal: CurrentUser,
@@ -32,23 +36,35 @@ async def list_folders(
     return FolderPage(items=[_out(f) for f in folders], next_cursor=next_cursor)
 
 
-@router.post("", status_code=201, operation_id="gallery_folders_create", response_model=FolderOut,
-             responses=error_responses(Unauthorized, service.FolderNotFound, service.FolderTooDeep,
-                                       service.FolderNameTaken))
+@router.post(
+    "",
+    status_code=201,
+    operation_id="gallery_folders_create",
+    response_model=FolderOut,
+    responses=error_responses(Unauthorized, service.FolderNotFound, service.FolderTooDeep, service.FolderNameTaken),
+)
 async def create_folder(body: FolderCreate, session: SessionDep, principal: CurrentUser) -> FolderOut:
     return _out(await service.create(session, principal.user_id, body.name, body.parent_id))
 
 
-@router.patch("/{folder_id}", operation_id="gallery_folders_rename", response_model=FolderOut,
-              responses=error_responses(Unauthorized, service.FolderNotFound, service.FolderNameTaken))
+@router.patch(
+    "/{folder_id}",
+    operation_id="gallery_folders_rename",
+    response_model=FolderOut,
+    responses=error_responses(Unauthorized, service.FolderNotFound, service.FolderNameTaken),
+)
 async def rename_folder(
     folder_id: uuid.UUID, body: FolderRename, session: SessionDep, principal: CurrentUser
 ) -> FolderOut:
     return _out(await service.rename(session, principal.user_id, folder_id, body.name))
 
 
-@router.delete("/{folder_id}", status_code=204, operation_id="gallery_folders_delete",
-               responses=error_responses(Unauthorized, service.FolderNotFound, Unprocessable))
+@router.delete(
+    "/{folder_id}",
+    status_code=204,
+    operation_id="gallery_folders_delete",
+    responses=error_responses(Unauthorized, service.FolderNotFound, Unprocessable),
+)
 async def delete_folder(
     folder_id: uuid.UUID,
     session: SessionDep,

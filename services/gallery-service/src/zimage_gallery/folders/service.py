@@ -75,9 +75,7 @@ async def rename(session: AsyncSession, owner_id: uuid.UUID, folder_id: uuid.UUI
     return folder
 
 
-async def delete(
-    session: AsyncSession, owner_id: uuid.UUID, folder_id: uuid.UUID, move_to: uuid.UUID | None
-) -> None:
+async def delete(session: AsyncSession, owner_id: uuid.UUID, folder_id: uuid.UUID, move_to: uuid.UUID | None) -> None:
     """Delete the folder and its subfolders; their images move to `move_to` (a folder of yours, or none)."""
     folder = await get_own(session, owner_id, folder_id)
     doomed = await with_subfolders(session, owner_id, [folder.id])

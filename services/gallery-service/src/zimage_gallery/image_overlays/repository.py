@@ -21,8 +21,10 @@ async def get(session: AsyncSession, image_id: uuid.UUID) -> ImageOverlay | None
 async def put(session: AsyncSession, image_id: uuid.UUID, owner_id: uuid.UUID, spec: dict[str, Any]) -> ImageOverlay:
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     values = {"image_id": image_id, "owner_id": owner_id, "spec": spec, "updated_at": utcnow()}
-    stmt = insert(ImageOverlay).values(values).on_conflict_do_update(
-        index_elements=["image_id"], set_={"spec": spec, "updated_at": values["updated_at"]}
+    stmt = (
+        insert(ImageOverlay)
+        .values(values)
+        .on_conflict_do_update(index_elements=["image_id"], set_={"spec": spec, "updated_at": values["updated_at"]})
     )
     await session.execute(stmt)
     row = await session.get(ImageOverlay, image_id, populate_existing=True)

@@ -28,14 +28,22 @@ def _out(row: ImageOverlay) -> ImageOverlayOut:
     )
 
 
-@router.get("/images/{image_id}/overlay", operation_id="gallery_images_overlay_get", response_model=ImageOverlayOut,
-            responses=error_responses(Unauthorized, ImageNotFound, service.OverlayNotFound))
+@router.get(
+    "/images/{image_id}/overlay",
+    operation_id="gallery_images_overlay_get",
+    response_model=ImageOverlayOut,
+    responses=error_responses(Unauthorized, ImageNotFound, service.OverlayNotFound),
+)
 async def get_overlay(image_id: uuid.UUID, session: SessionDep, principal: CurrentUser) -> ImageOverlayOut:
     return _out(await service.get(session, principal.user_id, image_id))
 
 
-@router.put("/images/{image_id}/overlay", operation_id="gallery_images_overlay_put", response_model=ImageOverlayOut,
-            responses=error_responses(Unauthorized, ImageNotFound, service.UnknownBrandAsset))
+@router.put(
+    "/images/{image_id}/overlay",
+    operation_id="gallery_images_overlay_put",
+    response_model=ImageOverlayOut,
+    responses=error_responses(Unauthorized, ImageNotFound, service.UnknownBrandAsset),
+)
 async def put_overlay(
     image_id: uuid.UUID, body: ImageOverlaySpec, session: SessionDep, principal: CurrentUser
 ) -> ImageOverlayOut:
@@ -43,8 +51,12 @@ async def put_overlay(
     return _out(await service.put(session, principal.user_id, image_id, body))
 
 
-@router.delete("/images/{image_id}/overlay", status_code=204, operation_id="gallery_images_overlay_delete",
-               responses=error_responses(Unauthorized, ImageNotFound, service.OverlayNotFound))
+@router.delete(
+    "/images/{image_id}/overlay",
+    status_code=204,
+    operation_id="gallery_images_overlay_delete",
+    responses=error_responses(Unauthorized, ImageNotFound, service.OverlayNotFound),
+)
 async def delete_overlay(image_id: uuid.UUID, session: SessionDep, principal: CurrentUser) -> Response:
     await service.delete(session, principal.user_id, image_id)
     return Response(status_code=204)

@@ -129,4 +129,3 @@ def draw(
         assets.spec, image, width, height, logo=assets.logo, font=assets.font, margins=safe_margins_for(preset_id)
     )
     return result.image, result.layout
-

@@ -180,9 +180,7 @@ async def insert_new(session: AsyncSession, rows: list[dict[str, Any]]) -> list[
     if not rows:
         return []
     insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
-    stmt = (
-        insert(GalleryImage).values(rows).on_conflict_do_nothing(index_elements=["id"]).returning(GalleryImage.id)
-    )
+    stmt = insert(GalleryImage).values(rows).on_conflict_do_nothing(index_elements=["id"]).returning(GalleryImage.id)
     return list((await session.execute(stmt)).scalars().all())
 
 
@@ -262,13 +260,17 @@ async def delete_images(
         await session.execute(delete(table).where(table.image_id.in_(ids)))
     await session.execute(delete(ImageExport).where(ImageExport.image_id.in_(ids)))
     deleted = (
-        await session.execute(
-            delete(GalleryImage)
-            .where(GalleryImage.owner_id == owner_id, GalleryImage.id.in_(ids))
-            .returning(GalleryImage.id)
-            .execution_options(synchronize_session=False)
+        (
+            await session.execute(
+                delete(GalleryImage)
+                .where(GalleryImage.owner_id == owner_id, GalleryImage.id.in_(ids))
+                .returning(GalleryImage.id)
+                .execution_options(synchronize_session=False)
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     session.add_all([DeletedImage(id=i, deleted_at=now) for i in deleted])
     await session.flush()
 

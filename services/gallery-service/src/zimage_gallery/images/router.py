@@ -93,16 +93,19 @@ async def list_images(
     return ImagePage(items=await service.to_out(session, store, settings, images), next_cursor=next_cursor)
 
 
-@router.get("/sidebar", operation_id="gallery_sidebar", response_model=Sidebar,
-            responses=error_responses(Unauthorized))
+@router.get("/sidebar", operation_id="gallery_sidebar", response_model=Sidebar, responses=error_responses(Unauthorized))
 async def sidebar(session: SessionDep, principal: CurrentUser) -> Sidebar:
     """Counts for the gallery's side panel: all, favourites, unfiled, per review state, folder and tag."""
     return await service.sidebar(session, principal.user_id)
 
 
 # `:uuid` so /images/bulk and /images/zip never reach these routes (405 there, not a 422 about the id)
-@router.get("/images/{image_id:uuid}", operation_id="gallery_images_get", response_model=ImageOut,
-            responses=error_responses(Unauthorized, service.ImageNotFound))
+@router.get(
+    "/images/{image_id:uuid}",
+    operation_id="gallery_images_get",
+    response_model=ImageOut,
+    responses=error_responses(Unauthorized, service.ImageNotFound),
+)
 async def get_image(
     image_id: uuid.UUID, session: SessionDep, principal: CurrentUser, settings: SettingsDep, store: StoreDep
 ) -> ImageOut:
@@ -110,8 +113,12 @@ async def get_image(
     return (await service.to_out(session, store, settings, [image]))[0]
 
 
-@router.patch("/images/{image_id:uuid}", operation_id="gallery_images_update", response_model=ImageOut,
-              responses=error_responses(Unauthorized, service.ImageNotFound, FolderNotFound))
+@router.patch(
+    "/images/{image_id:uuid}",
+    operation_id="gallery_images_update",
+    response_model=ImageOut,
+    responses=error_responses(Unauthorized, service.ImageNotFound, FolderNotFound),
+)
 async def update_image(
     image_id: uuid.UUID,
     body: ImagePatch,
@@ -124,16 +131,24 @@ async def update_image(
     return (await service.to_out(session, store, settings, [image]))[0]
 
 
-@router.delete("/images/{image_id:uuid}", status_code=204, operation_id="gallery_images_delete",
-               responses=error_responses(Unauthorized, service.ImageNotFound))
+@router.delete(
+    "/images/{image_id:uuid}",
+    status_code=204,
+    operation_id="gallery_images_delete",
+    responses=error_responses(Unauthorized, service.ImageNotFound),
+)
 async def delete_image(image_id: uuid.UUID, session: SessionDep, principal: CurrentUser, store: StoreDep) -> Response:
     """Delete the record and its objects: the PNG, the thumbnail and every export."""
     await service.delete(session, store, principal.user_id, image_id)
     return Response(status_code=204)
 
 
-@router.post("/images/bulk", operation_id="gallery_images_bulk", response_model=BulkResult,
-             responses=error_responses(Unauthorized, service.ImageNotFound, FolderNotFound))
+@router.post(
+    "/images/bulk",
+    operation_id="gallery_images_bulk",
+    response_model=BulkResult,
+    responses=error_responses(Unauthorized, service.ImageNotFound, FolderNotFound),
+)
 async def bulk(
     body: Annotated[BulkRequest, Body()], session: SessionDep, principal: CurrentUser, store: StoreDep
 ) -> BulkResult:

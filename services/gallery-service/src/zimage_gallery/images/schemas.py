@@ -42,14 +42,17 @@ class ImageOut(BaseModel):
     template_id: uuid.UUID | None
     brand_kit_id: uuid.UUID | None = Field(None, description="The brand kit the generation named")
     brand_guidance: dict[str, Any] | None = Field(
-        None, description="What the kit did to the prompt: brand_kit_name, style_words_added, avoid_words_removed, "
-        "prompt_before"
+        None,
+        description="What the kit did to the prompt: brand_kit_name, style_words_added, avoid_words_removed, "
+        "prompt_before",
     )
     created_at: datetime
     favorite: bool
     note: str | None
-    review_status: ReviewStatus = Field(description="draft | in_review | approved | changes_requested: only approved "
-                                        "images export without the DRAFT mark")
+    review_status: ReviewStatus = Field(
+        description="draft | in_review | approved | changes_requested: only approved "
+        "images export without the DRAFT mark"
+    )
     review_updated_at: datetime | None
     folder_id: uuid.UUID | None
     tags: list[TagRef]

@@ -133,5 +133,6 @@ def fts5_query(terms: list[Term]) -> str:
 
 def tsquery(terms: list[Term]) -> str:
     """A PostgreSQL to_tsquery('simple', ...) string: quoted lexemes, `:*` for prefixes, AND-ed."""
-    return " & ".join("'" + t.token.replace("'", "''").replace("\\", "\\\\") + "'" + (":*" if t.prefix else "")
-                      for t in terms)
+    return " & ".join(
+        "'" + t.token.replace("'", "''").replace("\\", "\\\\") + "'" + (":*" if t.prefix else "") for t in terms
+    )

@@ -108,15 +108,25 @@ def default_align(placement: Placement) -> Align:
 class _Typesetter:
     """Sizes, wraps and stacks the copy for one column width and box height."""
 
-    def __init__(self, spec: OverlaySpec, family: FontFamily, column: int, box_height: int, short: int,
-                 logo_size: tuple[int, int] | None) -> None:
+    def __init__(
+        self,
+        spec: OverlaySpec,
+        family: FontFamily,
+        column: int,
+        box_height: int,
+        short: int,
+        logo_size: tuple[int, int] | None,
+    ) -> None:
         self.spec, self.family, self.column, self.box_height = spec, family, column, box_height
         self.min_size, self.max_size = headline_sizes(short)
         self.logo = _logo_size(logo_size, round(LOGO_HEIGHT * short), round(column * LOGO_MAX_WIDTH))
 
     def fonts(self, size: int) -> tuple[ImageFont.FreeTypeFont, ImageFont.FreeTypeFont, ImageFont.FreeTypeFont]:
-        return (self.family.font(Weight.bold, size), self.family.font(Weight.regular, sub_size(size)),
-                self.family.font(Weight.bold, cta_size(size)))
+        return (
+            self.family.font(Weight.bold, size),
+            self.family.font(Weight.regular, sub_size(size)),
+            self.family.font(Weight.bold, cta_size(size)),
+        )
 
     def height(self, stack: _Stack) -> int:
         size = stack.size
@@ -231,8 +241,19 @@ def _offset(align: Align, room: int) -> int:
     return 0 if align == Align.start else room if align == Align.end else room // 2
 
 
-def _text(kind: Literal["headline", "sub_copy", "cta"], lines: list[str], font: ImageFont.FreeTypeFont, size: int,
-          leading: float, bold: bool, colour: str, column: Box, top: int, align: Align, truncated: bool) -> TextLayout:
+def _text(
+    kind: Literal["headline", "sub_copy", "cta"],
+    lines: list[str],
+    font: ImageFont.FreeTypeFont,
+    size: int,
+    leading: float,
+    bold: bool,
+    colour: str,
+    column: Box,
+    top: int,
+    align: Align,
+    truncated: bool,
+) -> TextLayout:
     line_height = round(leading * size)
     ascent, descent = font.getmetrics()
     placed: list[Line] = []
@@ -267,15 +288,33 @@ def _scrim_geometry(placement: Placement, block: Box, width: int, height: int, s
     pad = round(SCRIM_PAD * short)
     fade = 3 * pad
     if placement == Placement.top:
-        return ScrimLayout(shape="top_fade", box=Box(x=0, y=0, width=width, height=min(height, block.bottom + pad)),
-                           fade=fade, radius=0, colour="#000000", opacity=0)
+        return ScrimLayout(
+            shape="top_fade",
+            box=Box(x=0, y=0, width=width, height=min(height, block.bottom + pad)),
+            fade=fade,
+            radius=0,
+            colour="#000000",
+            opacity=0,
+        )
     if placement == Placement.bottom_band:
         top = max(0, block.y - pad)
-        return ScrimLayout(shape="bottom_fade", box=Box(x=0, y=top, width=width, height=height - top),
-                           fade=fade, radius=0, colour="#000000", opacity=0)
+        return ScrimLayout(
+            shape="bottom_fade",
+            box=Box(x=0, y=top, width=width, height=height - top),
+            fade=fade,
+            radius=0,
+            colour="#000000",
+            opacity=0,
+        )
     if placement == Placement.left_panel:
-        return ScrimLayout(shape="left_fade", box=Box(x=0, y=0, width=min(width, block.right + pad), height=height),
-                           fade=2 * fade, radius=0, colour="#000000", opacity=0)
+        return ScrimLayout(
+            shape="left_fade",
+            box=Box(x=0, y=0, width=min(width, block.right + pad), height=height),
+            fade=2 * fade,
+            radius=0,
+            colour="#000000",
+            opacity=0,
+        )
     x, y = max(0, block.x - pad), max(0, block.y - pad)
     card = Box(x=x, y=y, width=min(width, block.right + pad) - x, height=min(height, block.bottom + pad) - y)
     return ScrimLayout(shape="card", box=card, fade=0, radius=round(pad * 0.8), colour="#000000", opacity=0)
@@ -298,8 +337,13 @@ def _scrim_for(layout: OverlayLayout, spec: OverlaySpec, short: int, opacity: fl
     colour = spec.colours.scrim
     if contrast.colour_contrast(text_colour, rgb(colour)) < SCRIM_TARGET:
         colour = _hex(contrast.best_of_black_and_white(text_colour))
-    block = _union([b for b in (layout.logo, *(t.box for t in layout.text_elements),
-                                layout.cta.box if layout.cta else None) if b is not None])
+    block = _union(
+        [
+            b
+            for b in (layout.logo, *(t.box for t in layout.text_elements), layout.cta.box if layout.cta else None)
+            if b is not None
+        ]
+    )
     scrim = _scrim_geometry(layout.placement, block, layout.width, layout.height, short)
     scrim.colour, scrim.opacity = colour, opacity
     return scrim
@@ -360,22 +404,48 @@ def compose(
     room = box.height - total
     y = box.y + {Placement.top: 0, Placement.bottom_band: room}.get(spec.placement, room // 2)
     size = stack.size
-    headline_font, sub_font, cta_font = family.font(Weight.bold, size), family.font(Weight.regular, sub_size(size)), \
-        family.font(Weight.bold, cta_size(size))
+    headline_font, sub_font, cta_font = (
+        family.font(Weight.bold, size),
+        family.font(Weight.regular, sub_size(size)),
+        family.font(Weight.bold, cta_size(size)),
+    )
 
     logo_box = None
     if stack.logo is not None:
-        logo_box = Box(x=column.x + _offset(align, column.width - stack.logo[0]), y=y,
-                       width=stack.logo[0], height=stack.logo[1])
+        logo_box = Box(
+            x=column.x + _offset(align, column.width - stack.logo[0]), y=y, width=stack.logo[0], height=stack.logo[1]
+        )
         y = logo_box.bottom + round(LOGO_GAP * size)
-    headline = _text("headline", stack.headline, headline_font, size, HEADLINE_LEADING, True, spec.colours.text,
-                     column, y, align, stack.headline_truncated)
+    headline = _text(
+        "headline",
+        stack.headline,
+        headline_font,
+        size,
+        HEADLINE_LEADING,
+        True,
+        spec.colours.text,
+        column,
+        y,
+        align,
+        stack.headline_truncated,
+    )
     y = headline.box.bottom
     sub = None
     if stack.sub:
         y += round(SUB_GAP * size)
-        sub = _text("sub_copy", stack.sub, sub_font, sub_size(size), SUB_LEADING, False, spec.colours.text,
-                    column, y, align, stack.sub_truncated)
+        sub = _text(
+            "sub_copy",
+            stack.sub,
+            sub_font,
+            sub_size(size),
+            SUB_LEADING,
+            False,
+            spec.colours.text,
+            column,
+            y,
+            align,
+            stack.sub_truncated,
+        )
         y = sub.box.bottom
     button = None
     if stack.cta is not None:
@@ -388,13 +458,26 @@ def compose(
         if contrast.colour_contrast(rgb(label_colour), rgb(spec.colours.button)) < contrast.AA_NORMAL:
             label_colour = _hex(contrast.best_of_black_and_white(rgb(spec.colours.button)))
         label_top = y + (button_height - round(HEADLINE_LEADING * label_size)) // 2
-        label = _text("cta", [stack.cta], cta_font, label_size, HEADLINE_LEADING, True, label_colour,
-                      Box(x=bx, y=y, width=button_width, height=button_height), label_top, Align.centre,
-                      stack.cta != spec.cta)
-        label.contrast_ratio = round(
-            contrast.colour_contrast(rgb(label_colour), rgb(spec.colours.button)), 2)
-        button = ButtonLayout(box=Box(x=bx, y=y, width=button_width, height=button_height),
-                              radius=button_height // 2, background=spec.colours.button, label=label)
+        label = _text(
+            "cta",
+            [stack.cta],
+            cta_font,
+            label_size,
+            HEADLINE_LEADING,
+            True,
+            label_colour,
+            Box(x=bx, y=y, width=button_width, height=button_height),
+            label_top,
+            Align.centre,
+            stack.cta != spec.cta,
+        )
+        label.contrast_ratio = round(contrast.colour_contrast(rgb(label_colour), rgb(spec.colours.button)), 2)
+        button = ButtonLayout(
+            box=Box(x=bx, y=y, width=button_width, height=button_height),
+            radius=button_height // 2,
+            background=spec.colours.button,
+            label=label,
+        )
 
     layout = OverlayLayout(
         width=width,

@@ -87,7 +87,7 @@ def _check_svg(root: Element) -> tuple[float, float]:
             raise InvalidLogo(f"SVG logos may not contain <{name}>; upload a PNG if the logo embeds a picture")
         for attr, value in element.attrib.items():
             if _local(attr) == "href" and not value.strip().startswith("#"):
-                raise InvalidLogo("SVG logos may only reference their own elements (href=\"#id\"), not files or URLs")
+                raise InvalidLogo('SVG logos may only reference their own elements (href="#id"), not files or URLs')
             if _EXTERNAL_URL.search(value):
                 raise InvalidLogo("SVG logos may only use url(#id) references, not files or URLs")
             if _local(attr).lower().startswith("on"):
@@ -141,14 +141,16 @@ def _rasterise_svg(data: bytes) -> bytes:
         raise InvalidLogo(f"malformed SVG: {exc}") from exc
     width, height = _check_svg(root)
     try:
-        return bytes(resvg_py.svg_to_bytes(
-            svg_string=markup,
-            skip_system_fonts=True,
-            font_files=[str(FONT_DIR / "Pretendard-Regular.otf"), str(FONT_DIR / "Pretendard-Bold.otf")],
-            font_family="Pretendard",
-            sans_serif_family="Pretendard",
-            width=LOGO_SIDE if width >= height else None,
-            height=None if width >= height else LOGO_SIDE,
-        ))
+        return bytes(
+            resvg_py.svg_to_bytes(
+                svg_string=markup,
+                skip_system_fonts=True,
+                font_files=[str(FONT_DIR / "Pretendard-Regular.otf"), str(FONT_DIR / "Pretendard-Bold.otf")],
+                font_family="Pretendard",
+                sans_serif_family="Pretendard",
+                width=LOGO_SIDE if width >= height else None,
+                height=None if width >= height else LOGO_SIDE,
+            )
+        )
     except ValueError as exc:
         raise InvalidLogo(f"SVG logo could not be drawn: {exc}") from exc

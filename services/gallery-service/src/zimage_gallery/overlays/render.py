@@ -42,8 +42,9 @@ def render(
     `logo` is drawn as given (see `logos.load_logo`), `font` defaults to the bundled Pretendard, `margins` to the
     default safe margins (`safe_margins_for(preset_id)` gives a channel's own).
     """
-    layout, backdrop = compose(spec, width, height, base=base, logo_size=logo.size if logo else None,
-                               font=font, margins=margins)
+    layout, backdrop = compose(
+        spec, width, height, base=base, logo_size=logo.size if logo else None, font=font, margins=margins
+    )
     assert backdrop is not None  # a fresh image: cover-fitting converts, and so copies, the base
     image = backdrop
     family = family_for(spec, font)

@@ -82,7 +82,7 @@ def xmp_packet(p: Provenance) -> str:
         '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
         f"    xmlns:zimage={quoteattr(ZIMAGE_NS)}\n"
         f"    {attributes}>\n"
-        "   <dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">"
+        '   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">'
         f"{escape(AI_STATEMENT)}: made with {escape(p.model)} on zimage-platform"
         "</rdf:li></rdf:Alt></dc:description>\n"
         "  </rdf:Description>\n"

@@ -32,8 +32,12 @@ async def _main(grace_hours: float | None, dry_run: bool) -> ReconcileReport:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m zimage_gallery.reconciler", description=__doc__)
-    parser.add_argument("--grace-hours", type=float, default=None,
-                        help="keep objects without a record younger than this (default: settings, 24)")
+    parser.add_argument(
+        "--grace-hours",
+        type=float,
+        default=None,
+        help="keep objects without a record younger than this (default: settings, 24)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="count, change nothing")
     args = parser.parse_args(argv)
     if args.grace_hours is not None and args.grace_hours < 0:

@@ -58,8 +58,7 @@ async def queue(
     stmt = select(GalleryImage).where(GalleryImage.review_status == status)
     if after is not None:
         stmt = stmt.where(
-            tuple_(since, GalleryImage.id)
-            > tuple_(*after, types=[GalleryImage.created_at.type, GalleryImage.id.type])
+            tuple_(since, GalleryImage.id) > tuple_(*after, types=[GalleryImage.created_at.type, GalleryImage.id.type])
         )
     stmt = stmt.order_by(since, GalleryImage.id).limit(limit)
     return (await session.execute(stmt)).scalars().all()

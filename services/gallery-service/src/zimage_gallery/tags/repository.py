@@ -53,8 +53,9 @@ async def create_missing(session: AsyncSession, owner_id: uuid.UUID, names: Sequ
 
 
 async def rename(session: AsyncSession, tag_id: uuid.UUID, name: str) -> None:
-    await session.execute(update(Tag).where(Tag.id == tag_id).values(name=name).execution_options(
-        synchronize_session=False))
+    await session.execute(
+        update(Tag).where(Tag.id == tag_id).values(name=name).execution_options(synchronize_session=False)
+    )
 
 
 async def merge(session: AsyncSession, owner_id: uuid.UUID, source_id: uuid.UUID, target_id: uuid.UUID) -> None:

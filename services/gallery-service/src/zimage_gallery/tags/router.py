@@ -20,8 +20,9 @@ def _out(tag: object) -> TagOut:
     return TagOut.model_validate(tag, from_attributes=True)
 
 
-@router.get("", operation_id="gallery_tags_list", response_model=TagPage,
-            responses=error_responses(Unauthorized, InvalidCursor))
+@router.get(
+    "", operation_id="gallery_tags_list", response_model=TagPage, responses=error_responses(Unauthorized, InvalidCursor)
+)
 async def list_tags(
     session: SessionDep,
     principal: CurrentUser,
@@ -32,28 +33,45 @@ async def list_tags(
     return TagPage(items=[_out(t) for t in tags], next_cursor=next_cursor)
 
 
-@router.post("", status_code=201, operation_id="gallery_tags_create", response_model=TagOut,
-             responses=error_responses(Unauthorized))
+@router.post(
+    "",
+    status_code=201,
+    operation_id="gallery_tags_create",
+    response_model=TagOut,
+    responses=error_responses(Unauthorized),
+)
 async def create_tag(body: TagCreate, session: SessionDep, principal: CurrentUser) -> TagOut:
     """Create a tag (or return the one with this name). Tagging an image creates its tags too."""
     return _out(await service.create(session, principal.user_id, body.name))
 
 
-@router.patch("/{tag_id}", operation_id="gallery_tags_rename", response_model=TagOut,
-              responses=error_responses(Unauthorized, service.TagNotFound, service.TagNameTaken))
+@router.patch(
+    "/{tag_id}",
+    operation_id="gallery_tags_rename",
+    response_model=TagOut,
+    responses=error_responses(Unauthorized, service.TagNotFound, service.TagNameTaken),
+)
 async def rename_tag(tag_id: uuid.UUID, body: TagRename, session: SessionDep, principal: CurrentUser) -> TagOut:
     return _out(await service.rename(session, principal.user_id, tag_id, body.name))
 
 
-@router.post("/{tag_id}/merge", operation_id="gallery_tags_merge", response_model=TagOut,
-             responses=error_responses(Unauthorized, service.TagNotFound, Unprocessable))
+@router.post(
+    "/{tag_id}/merge",
+    operation_id="gallery_tags_merge",
+    response_model=TagOut,
+    responses=error_responses(Unauthorized, service.TagNotFound, Unprocessable),
+)
 async def merge_tag(tag_id: uuid.UUID, body: TagMerge, session: SessionDep, principal: CurrentUser) -> TagOut:
     """Move this tag's images to `into` and remove this tag; answers the tag that remains."""
     return _out(await service.merge(session, principal.user_id, tag_id, body.into))
 
 
-@router.delete("/{tag_id}", status_code=204, operation_id="gallery_tags_delete",
-               responses=error_responses(Unauthorized, service.TagNotFound))
+@router.delete(
+    "/{tag_id}",
+    status_code=204,
+    operation_id="gallery_tags_delete",
+    responses=error_responses(Unauthorized, service.TagNotFound),
+)
 async def delete_tag(tag_id: uuid.UUID, session: SessionDep, principal: CurrentUser) -> Response:
     """Remove the tag from every image and delete it; the images stay."""
     await service.delete(session, principal.user_id, tag_id)
